@@ -1,0 +1,73 @@
+"""The `county-rag` command: ingest, ask, serve. Settings are read here and passed down."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ingest.errors import CountyRagError
+
+from .settings import Settings
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="Index folder (default: COUNTY_RAG_STORE or index_store/).")
+]
+
+
+@cli.callback()
+def _group() -> None:
+    """Answers questions about a county from its own documents, with cited passages."""
+
+
+def load_settings(store: Path | None = None, **overrides) -> Settings:
+    """Settings from the environment and .env, with command-line overrides on top."""
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if store is not None:
+        values["store"] = store
+    return Settings(**values)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Folders to sync (or single files to add).")],
+    store: StoreOption = None,
+    rebuild: Annotated[bool, typer.Option(help="Drop the index first and rebuild it from scratch.")] = False,
+    visibility: Annotated[
+        str | None, typer.Option(help="Visibility of new documents: public or internal.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="A line per file.")] = False,
+) -> None:
+    """Make the index match the folders: new and changed files indexed, deleted ones removed."""
+    from .ingest_view import IngestView
+    from ingest.sync import sync
+
+    if visibility not in (None, "public", "internal"):
+        fail("--visibility must be public or internal", 2)
+    settings = load_settings(store)
+    view = IngestView(err, verbose=verbose)
+    try:
+        with view:
+            report = sync(settings, paths, view, rebuild=rebuild, visibility=visibility)
+    except CountyRagError as exc:
+        fail(str(exc))
+    for path, reason in report.failed:
+        err.print(f"{path}: {reason}", markup=False)
+    out.print(report.summary(), markup=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(cli())

@@ -1,0 +1,72 @@
+"""The records that flow through ingestion: blocks from loaders, documents, chunks."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph or heading as a loader found it."""
+
+    text: str
+    page: int | None = None
+    heading_level: int = 0  # 0 = body text; 1..6 = heading depth
+
+
+@dataclass(frozen=True)
+class Span:
+    """A paragraph of a document's text: where it is, its page and the headings above it."""
+
+    start: int
+    end: int
+    page: int | None
+    heading_path: tuple[str, ...]
+    is_heading: bool = False
+
+
+@dataclass
+class Document:
+    """A loaded file: cleaned text with paragraph spans, ready to be chunked."""
+
+    source: str  # path relative to the synced folder, '/'-separated
+    title: str
+    text: str
+    spans: list[Span]
+    sha256: str
+    file_type: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document, as stored in the index."""
+
+    id: str
+    doc_id: str
+    seq: int
+    text: str  # verbatim slice of Document.text, shown to users
+    title: str
+    heading_path: tuple[str, ...]
+    page: int | None
+    page_end: int | None
+    char_start: int
+    char_end: int
+
+    @property
+    def heading(self) -> str:
+        return heading_string(self.heading_path)
+
+    @property
+    def index_text(self) -> str:
+        return index_text(self.title, self.heading, self.text)
+
+
+HEADING_SEPARATOR = " > "
+
+
+def heading_string(path: tuple[str, ...]) -> str:
+    """The heading path as stored in metadata."""
+    return HEADING_SEPARATOR.join(path)
+
+
+def index_text(title: str, heading: str, passage: str) -> str:
+    """The text embedded and keyword-indexed for a passage: title, heading path, passage."""
+    return "\n".join(part for part in (title, heading, passage) if part)

@@ -1,0 +1,29 @@
+"""PDF files: text layer page by page, with page numbers; encrypted and scanned files refused."""
+
+import io
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from ..documents import Block
+from ..errors import FileRejected
+from ..textclean import blocks_from_pages
+
+_MIN_TEXT_CHARS = 20
+
+
+def load_pdf(data: bytes) -> list[Block]:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise FileRejected("encrypted PDF: a password is needed to read it")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except FileRejected:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise FileRejected(f"corrupt PDF: {exc or type(exc).__name__}") from exc
+    if not pages:
+        raise FileRejected("corrupt PDF: no pages")
+    if sum(len("".join(text.split())) for text in pages) < _MIN_TEXT_CHARS:
+        raise FileRejected("no text layer; needs OCR (scanned PDF)")
+    return blocks_from_pages(pages, from_pdf=True, first_page=1)

