@@ -9,3 +9,6 @@ class Settings(IndexSettings):
     """Index settings plus what answering and the UI need. Env prefix: COUNTY_RAG_."""
 
     top_k: int = Field(5, description="Passages retrieved per question.")
+    doc_weight: float = Field(
+        0.5, description="Weight of the whole document's keyword match in a passage's score."
+    )

@@ -11,7 +11,8 @@ from typing import Protocol
 from .documents import Chunk, Document, heading_string, index_text
 
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]+|…+|\.(?=\s|$))[”’\"'」』）)】》]*")
-_CLAUSE_END = re.compile(r"[，、,：:]+")
+_CLAUSE_END = re.compile(r"(?:[，、：]|[,:](?!\d))+")  # not the comma of 1,200 nor the colon of 10:30
+_UNCUT = re.compile(r"\d+(?:[.,:]\d+)*(?:[%‰]|[十百千万亿]*[元吨亩人户个家米])?|[A-Za-z]+")  # 12.5亿元, words
 TITLE_MAX_CHARS = 80
 HEADING_MAX_CHARS = 40
 HEADING_MAX_DEPTH = 3
@@ -69,7 +70,8 @@ def chunk_document(
     """Cut a document into chunks of whole sentences within the model's token budget."""
     title = trimmed_title(doc.title)
     sections = _sections(doc)
-    prefixes = [index_text(title, heading_string(trimmed_headings(doc.spans[s[0]].heading_path)), "")
+    # a section's heading path is that of its body, below the headings that lead it
+    prefixes = [index_text(title, heading_string(trimmed_headings(doc.spans[s[-1]].heading_path)), "")
                 for s in sections]
     prefix_tokens = counter.count(prefixes)
     chunks: list[tuple[int, int, int, int]] = []  # start, end, first span, last span
@@ -95,17 +97,22 @@ def _sections(doc: Document) -> list[list[int]]:
 
 
 def _pieces(doc: Document, span_ids: list[int], counter: TokenCounter, budget: int) -> list[_Piece]:
-    """Sentences of the section; a sentence over the budget is cut at clauses, then at tokens."""
+    """Sentences of the section; a sentence over the budget is cut at clauses, then at tokens.
+
+    The first cut after the section's headings leaves them room, so they are not a chunk alone.
+    """
     bounds = [(a, b, i) for i in span_ids
               for a, b in split_sentences(doc.text[doc.spans[i].start:doc.spans[i].end],
                                           doc.spans[i].start)]
     counts = counter.count([doc.text[a:b] for a, b, _ in bounds])
     pieces: list[_Piece] = []
+    room = budget  # the budget less the headings before the sentence
     for (a, b, i), n in zip(bounds, counts):
         if n <= budget:
             pieces.append(_Piece(a, b, n, i))
         else:
-            pieces.extend(_cut_long(doc.text, a, b, i, counter, budget))
+            pieces.extend(_cut_long(doc.text, a, b, i, counter, room))
+        room = room - n if doc.spans[i].is_heading and room - n >= MIN_PASSAGE_TOKENS else budget
     return pieces
 
 
@@ -116,13 +123,24 @@ def _cut_long(text: str, a: int, b: int, span: int, counter: TokenCounter, budge
     out: list[_Piece] = []
     for (x, y), n in zip(parts, counts):
         while n > budget:
-            cut = x + max(1, counter.prefix_chars(text[x:y], budget))
+            cut = _token_cut(text, x, y, counter, budget)
             out.append(_Piece(x, cut, counter.count([text[x:cut]])[0], span))
             x = cut
             n = counter.count([text[x:y]])[0]
         if y > x:
             out.append(_Piece(x, y, n, span))
     return _pack_pieces(out, budget)
+
+
+def _token_cut(text: str, x: int, y: int, counter: TokenCounter, budget: int) -> int:
+    """End of the longest prefix of text[x:y] within the budget, moved back out of a number or word."""
+    cut = x + max(1, counter.prefix_chars(text[x:y], budget))
+    for match in _UNCUT.finditer(text, x, y):
+        if match.start() >= cut:
+            break
+        if x < match.start() < cut < match.end():
+            return match.start()
+    return cut
 
 
 def _pack_pieces(parts: list[_Piece], budget: int) -> list[_Piece]:
@@ -188,15 +206,14 @@ def _verified(
     result.sort()
     chunks = []
     for seq, (start, end, first, last) in enumerate(result):
-        span = doc.spans[first]
         chunks.append(Chunk(
             id=f"{doc_id}-{doc.sha256[:12]}-{seq:04d}",
             doc_id=doc_id,
             seq=seq,
             text=doc.text[start:end],
             title=title,
-            heading_path=trimmed_headings(span.heading_path),
-            page=span.page,
+            heading_path=trimmed_headings(doc.spans[last].heading_path),
+            page=doc.spans[first].page,
             page_end=doc.spans[last].page,
             char_start=start,
             char_end=end,
@@ -205,8 +222,8 @@ def _verified(
 
 
 def _index_text_of(doc: Document, title: str, bound: tuple[int, int, int, int]) -> str:
-    start, end, first, _ = bound
-    return index_text(title, heading_string(trimmed_headings(doc.spans[first].heading_path)),
+    start, end, _, last = bound
+    return index_text(title, heading_string(trimmed_headings(doc.spans[last].heading_path)),
                       doc.text[start:end])
 
 

@@ -70,3 +70,18 @@ def heading_string(path: tuple[str, ...]) -> str:
 def index_text(title: str, heading: str, passage: str) -> str:
     """The text embedded and keyword-indexed for a passage: title, heading path, passage."""
     return "\n".join(part for part in (title, heading, passage) if part)
+
+
+def rejoin(pieces: list[tuple[int, int, str]]) -> str:
+    """A document's text rebuilt from its chunks, given as (char_start, char_end, text).
+
+    Overlaps are taken once; the white space skipped between chunks becomes a line break.
+    """
+    text, end = "", None
+    for start, stop, passage in sorted(pieces):
+        if end is None or start >= end:
+            text += ("\n" if text else "") + passage
+        elif stop > end:
+            text += passage[end - start:]
+        end = stop if end is None else max(end, stop)
+    return text

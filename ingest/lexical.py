@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .documents import index_text
+from .documents import index_text, rejoin
 from .settings import IndexSettings
-from .store import IndexStore
+from .store import IndexStore, Record
 
-TOKENIZER_VERSION = "jieba-search-nfkc-1"
+TOKENIZER_VERSION = "jieba-search-nfkc-2"
 _STATE = "state.json"
 
 
@@ -36,15 +36,26 @@ def _has_word_char(token: str) -> bool:
 
 @dataclass
 class LexicalIndex:
-    """BM25 over the index texts of all chunks; `ids[i]` is the chunk of row i."""
+    """BM25 over the index texts of all chunks (`ids[i]` is the chunk of row i), and over whole
+    documents (`doc_of[i]` is the document row of chunk row i), so a question can be matched
+    both to a passage and to the document around it."""
 
     ids: list[str]
     bm25: object | None
+    doc_of: np.ndarray
+    doc_bm25: object | None
 
     def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk."""
         if self.bm25 is None or not tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
         return self.bm25.get_scores(tokens)
+
+    def doc_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of the document each chunk belongs to, one value per chunk."""
+        if self.doc_bm25 is None or not tokens:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return self.doc_bm25.get_scores(tokens)[self.doc_of]
 
 
 def cache_dir(settings: IndexSettings) -> Path:
@@ -74,31 +85,53 @@ def open_lexical(store: IndexStore) -> LexicalIndex:
 
 
 def rebuild_lexical(store: IndexStore) -> LexicalIndex:
+    """Build the keyword index from the collection and cache it."""
+    state = _state(store)
+    index = build_lexical(store.records())
+    _save(cache_dir(store.settings), index, state)
+    return index
+
+
+def build_lexical(records: list[Record]) -> LexicalIndex:
+    """BM25 over chunks and over whole documents (rebuilt from their chunks)."""
     import bm25s
 
-    state = _state(store)
-    records = store.records()
-    ids = [r.id for r in records]
     corpus = [tokenize(index_text(r.meta.get("title", ""), r.meta.get("heading", ""), r.text))
               for r in records]
-    bm25 = None
-    if ids:
-        bm25 = bm25s.BM25()
-        bm25.index(corpus, show_progress=False)
-    _save(cache_dir(store.settings), ids, bm25, state)
-    return LexicalIndex(ids, bm25)
+    docs: dict[str, list[Record]] = {}
+    for r in records:
+        docs.setdefault(r.meta["doc_id"], []).append(r)
+    doc_rows = {doc_id: row for row, doc_id in enumerate(docs)}
+    doc_of = np.array([doc_rows[r.meta["doc_id"]] for r in records], dtype=np.int32)
+    doc_corpus = [
+        tokenize(index_text(rs[0].meta.get("title", ""), "", rejoin(
+            [(r.meta["char_start"], r.meta["char_end"], r.text) for r in rs])))
+        for rs in docs.values()
+    ]
+    return LexicalIndex([r.id for r in records], _bm25(bm25s, corpus), doc_of,
+                        _bm25(bm25s, doc_corpus))
 
 
-def _save(folder: Path, ids: list[str], bm25, state: dict) -> None:
+def _bm25(bm25s, corpus: list[list[str]]):
+    if not corpus:
+        return None
+    model = bm25s.BM25()
+    model.index(corpus, show_progress=False)
+    return model
+
+
+def _save(folder: Path, index: LexicalIndex, state: dict) -> None:
     """Write into a fresh folder, then swap it in: a crash leaves the old cache or none."""
     tmp = folder.with_name(folder.name + ".tmp")
     old = folder.with_name(folder.name + ".old")
     for leftover in (tmp, old):
         shutil.rmtree(leftover, ignore_errors=True)
     tmp.mkdir(parents=True)
-    if bm25 is not None:
-        bm25.save(str(tmp), show_progress=False)
-    (tmp / "ids.json").write_text(json.dumps(ids))
+    for name, model in (("chunks", index.bm25), ("docs", index.doc_bm25)):
+        if model is not None:
+            model.save(str(tmp / name), show_progress=False)
+    (tmp / "ids.json").write_text(json.dumps(index.ids))
+    np.save(tmp / "doc_of.npy", index.doc_of)
     (tmp / _STATE).write_text(json.dumps(state))
     if folder.exists():
         folder.rename(old)
@@ -110,5 +143,6 @@ def _load(folder: Path) -> LexicalIndex:
     import bm25s
 
     ids = json.loads((folder / "ids.json").read_text())
-    bm25 = bm25s.BM25.load(str(folder), show_progress=False) if ids else None
-    return LexicalIndex(ids, bm25)
+    models = [bm25s.BM25.load(str(folder / name), show_progress=False) if ids else None
+              for name in ("chunks", "docs")]
+    return LexicalIndex(ids, models[0], np.load(folder / "doc_of.npy"), models[1])

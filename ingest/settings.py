@@ -38,7 +38,7 @@ class IndexSettings(BaseSettings):
     embed_probe_timeout: float = Field(
         3.0, description="Seconds to wait for the model hub before falling back."
     )
-    embed_batch_size: int = Field(32, description="Texts per embedding batch.")
+    embed_batch_size: int = Field(16, description="Texts per embedding batch.")
     embed_query_prefix: str | None = Field(
         None, description="Text put before queries (default: the model family's own)."
     )

@@ -174,7 +174,7 @@ class IndexStore:
         for i in range(0, len(fresh), step):
             self.collection.upsert(
                 ids=[c.id for c in fresh[i:i + step]],
-                embeddings=[list(map(float, v)) for v in vectors[i:i + step]],
+                embeddings=vectors[i:i + step],
                 documents=[c.text for c in fresh[i:i + step]],
                 metadatas=metadatas[i:i + step],
             )

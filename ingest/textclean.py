@@ -153,10 +153,11 @@ def blocks_from_pages(page_texts: list[str], *, from_pdf: bool, first_page: int 
 
     `first_page` numbers the pages (1 for PDFs); None when the text has no real pages.
     """
-    pages = [
-        [normalize_line(raw, drop_cjk_spaces=from_pdf) for raw in text.splitlines()] for text in page_texts
+    pages = [[normalize_line(raw) for raw in text.splitlines()] for text in page_texts]
+    pages = [  # residue is told by its words, so CJK spaces are dropped after
+        [normalize_line(line, drop_cjk_spaces=from_pdf) for line in lines if not line or not is_residue(line)]
+        for lines in pages
     ]
-    pages = [[line for line in lines if not line or not is_residue(line)] for lines in pages]
     if from_pdf or len(pages) > 1:
         pages = strip_page_margins(pages)
     blocks = []

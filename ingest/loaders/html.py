@@ -39,7 +39,7 @@ def load_html(data: bytes) -> tuple[list[Block], str | None]:
         level = 0
         if raw.startswith(_MARK):
             level, raw = int(raw[1]), raw[3:]
-        line = normalize_line(raw, drop_cjk_spaces=True)
+        line = normalize_line(raw)  # residue is told by its words: drop CJK spaces after
         if line and not is_residue(line):
-            blocks.append(Block(line, heading_level=level))
+            blocks.append(Block(normalize_line(line, drop_cjk_spaces=True), heading_level=level))
     return blocks, page_title or None

@@ -24,6 +24,7 @@ def load_pdf(data: bytes) -> list[Block]:
         raise FileRejected(f"corrupt PDF: {exc or type(exc).__name__}") from exc
     if not pages:
         raise FileRejected("corrupt PDF: no pages")
-    if sum(len("".join(text.split())) for text in pages) < _MIN_TEXT_CHARS:
+    blocks = blocks_from_pages(pages, from_pdf=True, first_page=1)
+    if sum(len("".join(block.text.split())) for block in blocks) < _MIN_TEXT_CHARS:  # margins dropped
         raise FileRejected("no text layer; needs OCR (scanned PDF)")
-    return blocks_from_pages(pages, from_pdf=True, first_page=1)
+    return blocks

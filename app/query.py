@@ -1,0 +1,70 @@
+"""What a question asks: its language, its content words, and the kind of answer it expects."""
+
+import re
+from dataclasses import dataclass
+
+from ingest.lexical import tokenize
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Question words and function words: they say how something is asked, not what about.
+_ZH_STOP = frozenset(
+    "多少 哪些 什么 是否 哪个 哪家 哪所 哪里 哪儿 哪 谁 几 几个 几家 几所 几项 几名 几位 怎么 怎样 如何 "
+    "为什么 为何 何 何种 何时 有何 吗 呢 啊 吧 请问 是不是 有没有 哪方面 哪几 哪种 哪类 多久 多长 多大 "
+    "多高 什么样 啥 咋 时候 什么时候 什么时间 哪天 哪年 分别 主要 具体 "
+    "的 了 和 与 及 以及 是 在 有 对 为 于 把 被 也 都 就 而 或 等 之 其 这 那 这个 那个 该 "
+    "我 我们 你 你们 它 它们 他们 个 中 上 下 去 到 给 让 做 做了 进行 要 能 可以 还 又".split()
+)
+_EN_STOP = frozenset(
+    "what which who whom whose when where why how many much is are was were be been being do does "
+    "did the a an of in on at to for from by with and or about into as it its this that these "
+    "those there their they them what's how's please tell me i we you your our can could would "
+    "should will shall may might any some has have had list give".split()
+)
+_UNITS = "家所个名位人项次批座条件台辆吨元年天月户张支种类场届亩万亿"
+_COUNT_ZH = re.compile(rf"(?:几|多少)([{_UNITS}])")
+_NUMBER_ZH = re.compile(r"多少|几[^乎]|多大|多高|多长|多久|多重|比例|百分之")
+_NUMBER_EN = re.compile(r"\bhow (?:many|much|long|large|big|high)\b|\bwhat (?:percentage|share|amount|number|size|scale)\b", re.I)
+_DATE_ZH = re.compile(r"什么时候|何时|哪天|哪一天|什么时间|哪年|哪一年|几月|几号|什么日期")
+_DATE_EN = re.compile(r"\bwhen\b|\bwhat (?:date|year|day|time)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The kind of answer a question asks for: 'number' (with an optional unit), 'date', or ''."""
+
+    kind: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    language: str  # "zh" or "en"
+    tokens: list[str]  # content words for keyword search
+    expects: Expectation
+
+
+def language_of(text: str) -> str:
+    """'zh' when the text has Chinese characters, else 'en'."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+def content_tokens(text: str) -> list[str]:
+    """The words of a question that carry its subject, question and function words removed."""
+    tokens = [t for t in tokenize(text) if t not in _ZH_STOP and t not in _EN_STOP]
+    return tokens or tokenize(text)
+
+
+def expectation(text: str) -> Expectation:
+    count = _COUNT_ZH.search(text)
+    if _DATE_ZH.search(text) or _DATE_EN.search(text):
+        return Expectation("date")
+    if count:
+        return Expectation("number", count.group(1))
+    if _NUMBER_ZH.search(text) or _NUMBER_EN.search(text):
+        return Expectation("number")
+    return Expectation()
+
+
+def analyse(text: str) -> Query:
+    return Query(text, language_of(text), content_tokens(text), expectation(text))

@@ -1,0 +1,137 @@
+"""Hybrid retrieval: BM25 (jieba) and dense (Chroma) candidates fused by reciprocal rank fusion.
+
+The dense side only gets a vote when the embedding model can read the question and the passages
+(few [UNK] tokens). The bundled English model turns most Chinese characters into [UNK]; fusing
+its near-random ranking would dilute a good keyword ranking, so then the keyword side decides.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.embedder import Embedder
+from ingest.lexical import LexicalIndex, open_lexical
+from ingest.store import IndexStore, Record
+
+from .query import Query
+from .settings import Settings
+
+ROLES = ("investor", "staff")
+RRF_K = 60
+CANDIDATES = 50
+READABLE = 0.9  # share of known tokens from which the dense ranking gets a full vote
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its fused score and where each side ranked it (0 = not found)."""
+
+    record: Record
+    score: float
+    lexical_rank: int = 0
+    dense_rank: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def text(self) -> str:
+        return self.record.text
+
+    @property
+    def meta(self) -> dict:
+        return self.record.meta
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    dense_weight: float
+    lexical_scores: dict[str, float] = field(default_factory=dict)
+
+
+def visible_to(role: str) -> set[str]:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    return {"public", "internal"} if role == "staff" else {"public"}
+
+
+class Retriever:
+    """Searches one index for one process; reloads derived data when the index changes."""
+
+    def __init__(self, settings: Settings, store: IndexStore, embedder: Embedder):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self._revs: tuple = ()
+        self.lexical: LexicalIndex | None = None
+        self.visibility = np.array([], dtype=object)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Pick up new documents and visibility changes written since the last search."""
+        self.store.collection = self.store.client.get_collection(
+            self.settings.collection, embedding_function=None)
+        meta = self.store.meta
+        revs = (meta.get("content_rev"), meta.get("meta_rev"))
+        if revs == self._revs:
+            return
+        if not self._revs or revs[0] != self._revs[0]:
+            self.lexical = open_lexical(self.store)
+        by_id = {r.id: r.meta.get("visibility", "public") for r in self.store.records()}
+        self.visibility = np.array([by_id.get(i, "internal") for i in self.lexical.ids], dtype=object)
+        self._revs = revs
+
+    def dense_weight(self, query: Query, sample: list[Record]) -> float:
+        """1 when the model reads the question and the top passages, falling to 0 as it cannot."""
+        unknown = max([self.embedder.unknown_rate(query.text)]
+                      + [self.embedder.unknown_rate(r.text[:200]) for r in sample[:5]])
+        readable = 1.0 - unknown
+        return float(np.clip((readable - 0.5) / (READABLE - 0.5), 0.0, 1.0))
+
+    def search(self, query: Query, role: str, k: int) -> Retrieval:
+        allowed = visible_to(role)
+        lexical = self._lexical(query, allowed)
+        lexical_records = self.store.records([i for i, _ in lexical])
+        weight = self.dense_weight(query, lexical_records)
+        dense = self._dense(query, allowed) if weight > 0 else []
+        fused: dict[str, float] = {}
+        ranks: dict[str, list[int]] = {}
+        for rank, (chunk_id, _) in enumerate(lexical, 1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+            ranks.setdefault(chunk_id, [0, 0])[0] = rank
+        for rank, chunk_id in enumerate(dense, 1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+            ranks.setdefault(chunk_id, [0, 0])[1] = rank
+        order = sorted(fused, key=lambda i: (-fused[i], ranks[i][0] or CANDIDATES + 1))
+        top = order[: max(k, 1) * 4]
+        records = {r.id: r for r in lexical_records}
+        missing = [i for i in top if i not in records]
+        records.update({r.id: r for r in self.store.records(missing)})
+        passages = [Passage(records[i], fused[i], *ranks[i]) for i in top if i in records]
+        return Retrieval(passages, weight, dict(lexical))
+
+    def _lexical(self, query: Query, allowed: set[str]) -> list[tuple[str, float]]:
+        """Passage score plus a share of its document's score, both scaled to the best one."""
+        chunk = self.lexical.scores(query.tokens)
+        if not len(chunk):
+            return []
+        visible = np.isin(self.visibility, list(allowed))
+        doc = self.lexical.doc_scores(query.tokens)
+        scores = _scaled(chunk, visible) + self.settings.doc_weight * _scaled(doc, visible)
+        scores = np.where(visible & (chunk > 0), scores, 0.0)
+        top = np.argsort(-scores)[:CANDIDATES]
+        return [(self.lexical.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def _dense(self, query: Query, allowed: set[str]) -> list[str]:
+        vector = self.embedder.embed_query(query.text)
+        where = {"visibility": {"$in": sorted(allowed)}}
+        found = self.store.collection.query(
+            query_embeddings=[vector], n_results=CANDIDATES, where=where, include=[])
+        return found["ids"][0]
+
+
+def _scaled(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    best = float(scores[mask].max()) if mask.any() else 0.0
+    return scores / best if best > 0 else scores

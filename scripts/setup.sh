@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up county-rag on a fresh machine: system packages (when root and missing), a virtual
+# environment in .venv, the CPU build of torch, and the project. Safe to run again.
+# Usage: scripts/setup.sh [test]   ("test" also installs the test tools and the browser)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-}"
+
+need=()
+if [ "$extra" = "test" ]; then
+  command -v chromium >/dev/null || need+=(chromium)
+  [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${need[*]} (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "please install: ${need[*]} (Debian packages)" >&2
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+. .venv/bin/activate
+python -m pip install -q --upgrade pip >/dev/null
+# The CPU build first: an unpinned torch would pull gigabytes of CUDA packages.
+python -m pip install -q torch==2.13.0
+if [ "$extra" = "test" ]; then
+  python -m pip install -q -e ".[test]"
+else
+  python -m pip install -q -e .
+fi

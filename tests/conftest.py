@@ -1,0 +1,78 @@
+"""Shared fixtures: the bundled embedding model (loaded once) and fixture documents on disk."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ingest.documents import Document
+from ingest.embedder import Embedder, load_embedder
+from ingest.loaders import parse_document, read_file
+from ingest.settings import IndexSettings
+
+from . import fixture_docs
+
+MAX_BYTES = 50 * 2**20
+
+
+@pytest.fixture(scope="session")
+def bundled_embedder() -> Embedder:
+    """The offline all-MiniLM-L6-v2 model shipped with the project; its tokenizer sizes chunks."""
+    notices: list[str] = []
+    embedder = load_embedder(IndexSettings(embed_model="bundled"), notices.append)
+    assert not notices, notices  # asked for by name: no fallback notice
+    return embedder
+
+
+def load(path: Path, root: Path | None = None, max_bytes: int = MAX_BYTES) -> Document:
+    """Read and parse a file the way sync does; `source` is relative to `root` (default: its folder)."""
+    source = path.relative_to(root or path.parent).as_posix()
+    return parse_document(read_file(path, max_bytes), source)
+
+
+@pytest.fixture
+def write_fixture(tmp_path: Path) -> Callable[..., Path]:
+    """write_fixture("guide.pdf", fixture_docs.write_chinese_pdf, **options) -> path in tmp_path."""
+    def write(name: str, writer: Callable[..., Path], **options) -> Path:
+        return writer(tmp_path / name, **options)
+    return write
+
+
+@pytest.fixture(scope="session")
+def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder holding every good fixture document, written once per session."""
+    root = tmp_path_factory.mktemp("docs")
+    fixture_docs.write_chinese_pdf(root / "兴县投资指南.pdf")
+    fixture_docs.write_docx(root / "营商环境报告.docx")
+    fixture_docs.write_encoded_text(root / "概况-gbk.txt", "gbk")
+    fixture_docs.write_encoded_text(root / "概况-bom.txt", "utf-8-sig")
+    fixture_docs.write_encoded_text(root / "概况-utf16.txt", "utf-16")
+    fixture_docs.write_html(root / "推进会.html")
+    fixture_docs.write_markdown(root / "产业概览.md")
+    fixture_docs.write_scraped_article(root / "统计公报.txt")
+    return root
+
+
+@pytest.fixture(scope="session")
+def pdf_doc(docs_dir: Path) -> Document:
+    return load(docs_dir / "兴县投资指南.pdf")
+
+
+@pytest.fixture(scope="session")
+def docx_doc(docs_dir: Path) -> Document:
+    return load(docs_dir / "营商环境报告.docx")
+
+
+@pytest.fixture(scope="session")
+def html_doc(docs_dir: Path) -> Document:
+    return load(docs_dir / "推进会.html")
+
+
+@pytest.fixture(scope="session")
+def markdown_doc(docs_dir: Path) -> Document:
+    return load(docs_dir / "产业概览.md")
+
+
+@pytest.fixture(scope="session")
+def article_doc(docs_dir: Path) -> Document:
+    return load(docs_dir / "统计公报.txt")

@@ -1,0 +1,290 @@
+"""Fixture documents written on the fly: each function writes one file and returns its path.
+
+The texts are invented; the constants let tests assert on exact substrings. PDFs use reportlab's
+built-in CID font STSong-Light: reportlab cannot embed the CFF outlines of Noto Sans CJK, and pypdf
+extracts STSong-Light text exactly.
+"""
+
+import random
+from pathlib import Path
+
+import docx
+from PIL import Image, ImageDraw
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+CJK_FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Cut a paragraph into lines of `width` characters, mid-sentence, as a typesetter would."""
+    return [text[i:i + width] for i in range(0, len(text), width)]
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+PDF_HEADER = "兴县投资指南 2023"
+PDF_TITLE = "兴县招商引资项目概况"
+PDF_WIDTH = 26  # characters per line
+PDF_INTRO = (
+    "兴县位于山西省西北部，吕梁山北段西麓，黄河东岸，是全省面积较大的县之一。全县煤炭、铝土矿"
+    "等矿产资源储量丰富，交通区位条件近年来明显改善，为承接产业转移打下了良好基础。"
+)
+PDF_PROJECTS = (
+    "近年来，兴县坚持项目为王，围绕煤电铝材一体化发展方向谋划实施了一批重点产业项目，其中铝材"
+    "深加工项目总投资12.5亿元，预计达产后年产值可达30亿元，带动就业两千余人。"
+)
+PDF_HEADING_2 = "一、重点产业园区"
+PDF_PAGE2 = (
+    "二〇二三年全县地区生产总值同比增长5.4%，规模以上工业增加值持续增长。新建的物流园区占地"
+    "约1200亩，可为入驻企业提供仓储、运输和信息服务，园区内道路、供水和供电设施已经全部建成。"
+)
+PDF_ACROSS = (  # starts on page 2, ends on page 3
+    "园区管委会实行一站式服务，企业从签约到开工所需的各项审批手续均可在园区内集中办理，审批"
+    "时限比法定时限压缩一半以上，并为重点项目配备专职代办员，全程跟踪协调解决项目建设中遇到的"
+    "用地、用水、用电等实际问题，确保项目早落地、早投产、早见效。"
+)
+PDF_PAGE3 = "欢迎海内外客商来兴县考察投资，共谋发展，共享机遇。"
+
+
+def chinese_pdf_pages(width: int = PDF_WIDTH) -> list[list[str]]:
+    """Body lines of the default PDF, page by page (without header and footer)."""
+    across = wrap(PDF_ACROSS, width)
+    return [
+        [PDF_TITLE, *wrap(PDF_INTRO, width), *wrap(PDF_PROJECTS, width)],
+        [PDF_HEADING_2, *wrap(PDF_PAGE2, width), *across[:3]],
+        [*across[3:], *wrap(PDF_PAGE3, width)],
+    ]
+
+
+def write_chinese_pdf(
+    path: Path, pages: list[list[str]] | None = None, header: str | None = PDF_HEADER,
+    footer: str | None = "第 {page} 页",
+) -> Path:
+    """A PDF with a text layer: one line per drawString, header and footer on every page."""
+    pages = chinese_pdf_pages() if pages is None else pages
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    _, height = A4
+    for number, lines in enumerate(pages, start=1):
+        if header:
+            pdf.setFont(CJK_FONT, 9)
+            pdf.drawString(72, height - 40, header)
+        y = height - 90
+        for index, line in enumerate(lines):
+            big = number == 1 and index == 0
+            pdf.setFont(CJK_FONT, 18 if big else 12)
+            pdf.drawString(72, y, line)
+            y -= 30 if big else 18
+        if footer:
+            pdf.setFont(CJK_FONT, 9)
+            pdf.drawString(280, 30, footer.format(page=number))
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def write_scanned_pdf(path: Path, pages: int = 2, page_numbers: bool = False) -> Path:
+    """A PDF of page images and shapes only, as a scanner makes: no text layer but, if asked,
+    page numbers stamped as text."""
+    image = Image.new("L", (400, 300), 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(20, 280, 16):
+        draw.rectangle((20, y, 380, y + 8), fill=40)  # looks like lines of print
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for number in range(1, pages + 1):
+        if page_numbers:
+            pdf.setFont("Helvetica", 9)
+            pdf.drawString(280, 30, f"- {number} -")
+        pdf.drawImage(ImageReader(image), 72, 300, width=400, height=300)
+        pdf.rect(60, 60, 470, 700)
+        pdf.line(72, 120, 520, 120)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def write_encrypted_pdf(path: Path, user_password: str = "secret", owner_password: str = "owner") -> Path:
+    """The default Chinese PDF, AES-encrypted; an empty user password opens without one."""
+    plain = write_chinese_pdf(path.with_name(path.stem + "-plain.pdf"))
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-256")
+    with path.open("wb") as out:
+        writer.write(out)
+    plain.unlink()
+    return path
+
+
+def write_corrupt_pdf(path: Path, seed: int = 7) -> Path:
+    """A PDF header followed by random bytes."""
+    path.write_bytes(b"%PDF-1.7\n" + random.Random(seed).randbytes(4096))
+    return path
+
+
+def write_truncated_pdf(path: Path) -> Path:
+    """The first third of a valid PDF: no cross-reference table, no trailer, cut page streams."""
+    data = write_chinese_pdf(path).read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+# --- Word ------------------------------------------------------------------------------------
+
+DOCX_TITLE = "兴县营商环境报告"
+DOCX_H1 = "第一章 投资环境"
+DOCX_H2 = "一、交通条件"
+DOCX_INTRO = "兴县地处晋西北，资源富集，近年来营商环境持续优化。"
+DOCX_TRANSPORT = ("县城至太原的高速公路已经全线贯通，", "铁路货运专线直达园区，物流成本明显下降。")
+DOCX_H1B = "第二章 重点项目"
+DOCX_TABLE = [("项目名称", "投资额"), ("铝材深加工项目", "12.5亿元"), ("现代物流园区", "3.2亿元")]
+DOCX_AFTER_TABLE = "以上项目均已完成备案，正在加快推进前期工作。"
+
+
+def write_docx(path: Path) -> Path:
+    """A Word file with Title, Heading 1 and 2 styles, a paragraph with a line break, a table."""
+    document = docx.Document()
+    document.add_paragraph(DOCX_TITLE, style="Title")
+    document.add_heading(DOCX_H1, level=1)
+    document.add_paragraph(DOCX_INTRO)
+    document.add_heading(DOCX_H2, level=2)
+    paragraph = document.add_paragraph(DOCX_TRANSPORT[0])
+    paragraph.add_run().add_break()
+    paragraph.add_run(DOCX_TRANSPORT[1])
+    document.add_heading(DOCX_H1B, level=1)
+    table = document.add_table(rows=len(DOCX_TABLE), cols=2)
+    for row, values in zip(table.rows, DOCX_TABLE):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    document.add_paragraph(DOCX_AFTER_TABLE)
+    document.save(str(path))
+    return path
+
+
+# --- plain text in several encodings ---------------------------------------------------------
+
+ENCODED_TEXT = (
+    "兴县概况\n"
+    "兴县历史悠久，是革命老区，境内有晋绥边区革命纪念馆等红色旅游资源。\n"
+    "全县总面积三千余平方公里，辖多个乡镇，常住人口二十余万人。\n"
+    "县内黄河沿岸风光秀美，特色农产品有小杂粮、红枣和沙棘。\n"
+)
+
+
+def write_encoded_text(path: Path, encoding: str, text: str = ENCODED_TEXT) -> Path:
+    """`text` in `encoding`; 'utf-8-sig' and 'utf-16' write a byte-order mark."""
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+HTML_TITLE = "兴县召开招商引资推进会"
+HTML_PAGE_TITLE = "兴县人民政府门户网站"
+HTML_WRAPPED = (
+    "会议指出，今年以来全县新签约项目二十个，总投资超过八十亿元，"
+    "其中铝材深加工项目总投资12.5亿元。"
+)
+HTML_SECOND = "会议要求，各部门要强化服务意识，全力推动项目早开工、早投产。"
+HTML_RESIDUE = ("脚本内容", "样式", "政务公开栏目", "版权所有", "下载", "打印", "全屏", "字号")
+
+
+def write_html(path: Path, with_h1: bool = True, encoding: str = "utf-8") -> Path:
+    """A government news page: script, nav, toolbar, heading, paragraphs wrapped in the source."""
+    heading = f"<h1>{HTML_TITLE}</h1>" if with_h1 else ""
+    wrapped = HTML_WRAPPED.replace("，", "，\n        ", 2)
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+  <meta charset="{encoding}">
+  <title>{HTML_PAGE_TITLE}</title>
+  <style>.toolbar {{ color: red; }} /* 样式 */</style>
+  <script>var note = "脚本内容";</script>
+</head>
+<body>
+  <nav><a href="/">首页</a> <a href="/zwgk">政务公开栏目</a></nav>
+  <div class="toolbar">下载 打印 全屏 【字号：<a>大</a> <a>中</a> <a>小</a>】</div>
+  <div class="article">
+    {heading}
+    <p>{wrapped}</p>
+    <p>{HTML_SECOND}</p>
+  </div>
+  <footer>版权所有 兴县人民政府</footer>
+  <script>document.write("脚本内容");</script>
+</body>
+</html>
+"""
+    path.write_bytes(page.encode(encoding))
+    return path
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+MD_TITLE = "兴县产业发展概览"
+MARKDOWN = f"""# {MD_TITLE}
+
+兴县以煤电铝为主导产业，
+近年来积极发展新能源。
+
+## 重点项目
+
+| 项目名称 | 投资额 |
+| --- | --- |
+| 铝材深加工项目 | 12.5亿元 |
+| 现代物流园区 | 3.2亿元 |
+
+## 发展目标
+
+- 建成千万吨级煤炭基地
+- 打造**铝材**产业集群
+
+1. 完善园区配套设施
+"""
+
+
+def write_markdown(path: Path) -> Path:
+    path.write_text(MARKDOWN, encoding="utf-8")
+    return path
+
+
+# --- plain text scraped from a web page ------------------------------------------------------
+
+ARTICLE_TITLE = "兴县2023年国民经济和社会发展统计公报"
+ARTICLE_CUT = ("“目前,兴县已形成66万吨铝土矿、200万吨", "铝、50万吨电解铝的产业规模。”县工信局负责人介绍。")
+ARTICLE_LONG_CUT = (
+    "全年全县完成固定资产投资比上年增长12.3%，其中工业投资增长20.1%，基础设施投资增长8.7%，房地产开发投资"
+    "下降3.5%，民间",
+    "投资增长15.2%，投资结构持续优化。",
+)
+ARTICLE = "\n".join([
+    "下载", "打印", "全屏", "收藏", "【字号：", "加大", "还原", "减小", "】",
+    ARTICLE_TITLE,
+    "发布时间：2024-03-15 来源：兴县统计局",
+    "",
+    "一、综合",
+    "",
+    "初步核算，全年全县地区生产总值比上年增长5.4%。其中，第一产业增加值增长4.1%，第二产业增加值增长"
+    "6.0%，第三产业增加值增长4.3%。",
+    "",
+    "（一）工业",
+    "",
+    ARTICLE_CUT[0],
+    "",
+    ARTICLE_CUT[1],
+    "",
+    "二、投资",
+    "",
+    ARTICLE_LONG_CUT[0],
+    "",
+    ARTICLE_LONG_CUT[1],
+    "",
+    "【打印本页】【关闭窗口】",
+]) + "\n"
+
+
+def write_scraped_article(path: Path) -> Path:
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
