@@ -68,6 +68,62 @@ def ingest(
         raise typer.Exit(1)
 
 
+@cli.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question (omit with --batch).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    batch: Annotated[
+        Path | None, typer.Option(help="JSONL file of {\"question\": ...}; writes one answer per line.")
+    ] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", min=1, help="Passages to retrieve.")] = None,
+    role: Annotated[str, typer.Option(help="investor (public documents) or staff (all).")] = "investor",
+    store: StoreOption = None,
+) -> None:
+    """Answer a question from the documents, with the passages it relied on."""
+    import json
+
+    from .assistant import Assistant
+    from .answer_view import print_answer
+    from .retrieval import ROLES
+
+    if role not in ROLES:
+        fail(f"--role must be one of {', '.join(ROLES)}", 2)
+    if (question is None) == (batch is None):
+        fail("give a QUESTION or --batch FILE", 2)
+    questions = [question] if question is not None else _batch_questions(batch)
+    settings = load_settings(store)
+    try:
+        assistant = Assistant.open(settings, lambda m: err.print(f"note: {m}", style="yellow", markup=False))
+        for text in questions:
+            answer = assistant.ask(text, role=role, top_k=top_k)
+            if as_json or batch is not None:
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print_answer(out, answer, keyword_led=assistant.keyword_led)
+    except CountyRagError as exc:
+        fail(str(exc))
+
+
+def _batch_questions(path: Path) -> list[str]:
+    """Questions of a JSONL file; a bad line stops with a message naming the line."""
+    import json
+
+    questions = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror or exc}", 2)
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append(str(record["question"]))
+        except (ValueError, KeyError, TypeError):
+            fail(f"{path}:{number}: not a JSON object with a \"question\" field", 2)
+    return questions
+
+
 def main() -> None:
     """Console entry point."""
     sys.exit(cli())

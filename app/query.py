@@ -49,9 +49,13 @@ def language_of(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
+def is_stopword(word: str) -> bool:
+    return word in _ZH_STOP or word in _EN_STOP
+
+
 def content_tokens(text: str) -> list[str]:
     """The words of a question that carry its subject, question and function words removed."""
-    tokens = [t for t in tokenize(text) if t not in _ZH_STOP and t not in _EN_STOP]
+    tokens = [t for t in tokenize(text) if not is_stopword(t)]
     return tokens or tokenize(text)
 
 

@@ -5,7 +5,7 @@ The dense side only gets a vote when the embedding model can read the question a
 its near-random ranking would dilute a good keyword ranking, so then the keyword side decides.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from ingest.embedder import Embedder
 from ingest.lexical import LexicalIndex, open_lexical
 from ingest.store import IndexStore, Record
 
+from .matching import best_sentence, query_grams
 from .query import Query
 from .settings import Settings
 
@@ -48,7 +49,6 @@ class Passage:
 class Retrieval:
     passages: list[Passage]
     dense_weight: float
-    lexical_scores: dict[str, float] = field(default_factory=dict)
 
 
 def visible_to(role: str) -> set[str]:
@@ -79,7 +79,7 @@ class Retriever:
             return
         if not self._revs or revs[0] != self._revs[0]:
             self.lexical = open_lexical(self.store)
-        by_id = {r.id: r.meta.get("visibility", "public") for r in self.store.records()}
+        by_id = self.store.visibilities()
         self.visibility = np.array([by_id.get(i, "internal") for i in self.lexical.ids], dtype=object)
         self._revs = revs
 
@@ -93,27 +93,28 @@ class Retriever:
     def search(self, query: Query, role: str, k: int) -> Retrieval:
         allowed = visible_to(role)
         lexical = self._lexical(query, allowed)
-        lexical_records = self.store.records([i for i, _ in lexical])
-        weight = self.dense_weight(query, lexical_records)
+        weight = self.dense_weight(query, [r for r, _ in lexical])
         dense = self._dense(query, allowed) if weight > 0 else []
         fused: dict[str, float] = {}
         ranks: dict[str, list[int]] = {}
-        for rank, (chunk_id, _) in enumerate(lexical, 1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-            ranks.setdefault(chunk_id, [0, 0])[0] = rank
+        for rank, (record, _) in enumerate(lexical, 1):
+            fused[record.id] = fused.get(record.id, 0.0) + 1.0 / (RRF_K + rank)
+            ranks.setdefault(record.id, [0, 0])[0] = rank
         for rank, chunk_id in enumerate(dense, 1):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
             ranks.setdefault(chunk_id, [0, 0])[1] = rank
         order = sorted(fused, key=lambda i: (-fused[i], ranks[i][0] or CANDIDATES + 1))
         top = order[: max(k, 1) * 4]
-        records = {r.id: r for r in lexical_records}
+        records = {r.id: r for r, _ in lexical}
         missing = [i for i in top if i not in records]
         records.update({r.id: r for r in self.store.records(missing)})
         passages = [Passage(records[i], fused[i], *ranks[i]) for i in top if i in records]
-        return Retrieval(passages, weight, dict(lexical))
+        return Retrieval(passages, weight)
 
-    def _lexical(self, query: Query, allowed: set[str]) -> list[tuple[str, float]]:
-        """Passage score plus a share of its document's score, both scaled to the best one."""
+    def _lexical(self, query: Query, allowed: set[str]) -> list[tuple[Record, float]]:
+        """Keyword candidates: passage score plus a share of its document's score (both scaled
+        to the best), then reordered by how closely a sentence of the passage holds the
+        question's phrases."""
         chunk = self.lexical.scores(query.tokens)
         if not len(chunk):
             return []
@@ -121,8 +122,14 @@ class Retriever:
         doc = self.lexical.doc_scores(query.tokens)
         scores = _scaled(chunk, visible) + self.settings.doc_weight * _scaled(doc, visible)
         scores = np.where(visible & (chunk > 0), scores, 0.0)
-        top = np.argsort(-scores)[:CANDIDATES]
-        return [(self.lexical.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        top = [i for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]
+        records = self.store.records([self.lexical.ids[i] for i in top])
+        phrases = query_grams(query)
+        rescored = [
+            (record, float(scores[i]) + self.settings.phrase_weight * best_sentence(phrases, record.text))
+            for i, record in zip(top, records)
+        ]
+        return sorted(rescored, key=lambda pair: -pair[1])
 
     def _dense(self, query: Query, allowed: set[str]) -> list[str]:
         vector = self.embedder.embed_query(query.text)

@@ -43,17 +43,26 @@ def resolve_model(settings: IndexSettings) -> ModelChoice:
     name = settings.embed_model.strip()
     if name in ("bundled", BUNDLED_MODEL):
         return bundled_choice()
+    try:
+        return locate(name, settings.embed_probe_timeout)
+    except ModelUnavailable as exc:
+        return _fallback(settings, str(exc))
+
+
+def locate(name: str, timeout: float) -> ModelChoice:
+    """Where to load a model from: a local folder, the local hub cache, or the hub if it answers
+    within `timeout` seconds. Raises ModelUnavailable saying why not."""
     path = Path(name).expanduser()
     if path.is_dir():
         return ModelChoice(str(path.resolve()), str(path), True)
-    reason = _hub_problem(name, settings.embed_probe_timeout)
+    reason = _hub_problem(name, timeout)
     if reason is None:
         return ModelChoice(name, name, False)
     if reason == "cached":
         from huggingface_hub import snapshot_download
 
         return ModelChoice(name, snapshot_download(name, local_files_only=True), True)
-    return _fallback(settings, f"{name}: {reason}")
+    raise ModelUnavailable(f"{name}: {reason}")
 
 
 def _hub_problem(name: str, timeout: float) -> str | None:

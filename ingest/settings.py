@@ -46,7 +46,9 @@ class IndexSettings(BaseSettings):
     chunk_tokens: int = Field(
         256, description="Target chunk size in model tokens (capped by the model's limit)."
     )
-    chunk_overlap_tokens: int = Field(64, description="Overlap between neighbouring chunks.")
+    chunk_overlap_tokens: int = Field(
+        128, description="Overlap between neighbouring chunks, in whole sentences up to this size."
+    )
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
     default_visibility: Literal["public", "internal"] = Field(
         "public", description="Visibility of newly indexed documents."

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import Chunk, Document, heading_string
+from .chunking import CHUNKER_VERSION
+from .documents import Chunk, Document, heading_string, rejoin
 from .errors import IndexMismatch, IndexMissing
 from .settings import IndexSettings
 
@@ -92,21 +93,24 @@ class IndexStore:
     def meta(self) -> dict:
         return dict(self.collection.metadata or {}) if self.collection else {}
 
-    def expected_meta(self, model_id: str, dim: int) -> dict:
-        return {
-            "format_version": FORMAT_VERSION,
-            "embed_model": model_id,
-            "embed_dim": dim,
-            "chunk_tokens": self.settings.chunk_tokens,
-            "chunk_overlap_tokens": self.settings.chunk_overlap_tokens,
-        }
+    def expected_meta(self, model_id: str, dim: int, writing: bool = True) -> dict:
+        """What the index records of how it was built; chunking matters only to writers."""
+        meta = {"format_version": FORMAT_VERSION, "embed_model": model_id, "embed_dim": dim}
+        if writing:
+            meta.update({
+                "chunker_version": CHUNKER_VERSION,
+                "chunk_tokens": self.settings.chunk_tokens,
+                "chunk_overlap_tokens": self.settings.chunk_overlap_tokens,
+            })
+        return meta
 
-    def check_model(self, model_id: str, dim: int | None = None) -> None:
-        """Refuse to mix models or chunking settings in one index."""
+    def check_model(self, model_id: str, dim: int | None = None, writing: bool = True) -> None:
+        """Refuse to mix models (or, when writing, chunking settings) in one index."""
         if self.collection is None:
             return
         have = self.meta
-        want = self.expected_meta(model_id, dim if dim is not None else have.get("embed_dim", 0))
+        want = self.expected_meta(model_id, dim if dim is not None else have.get("embed_dim", 0),
+                                  writing)
         diff = [k for k, v in want.items() if have.get(k) != v]
         if diff:
             built = ", ".join(f"{k}={have.get(k)!r}" for k in diff)
@@ -195,6 +199,15 @@ class IndexStore:
             meta["page"] = chunk.page
             meta["page_end"] = chunk.page_end
         return meta
+
+    def visibilities(self) -> dict[str, str]:
+        """Visibility of every chunk, by id."""
+        return {i: m.get("visibility", "public") for i, m in self._pages(include=["metadatas"])}
+
+    def document_text(self, doc_id: str) -> tuple[str, list[Record]]:
+        """A document's text rebuilt from its chunks, and the chunks in order."""
+        chunks = sorted(self.records(where={"doc_id": doc_id}), key=lambda r: r.meta.get("seq", 0))
+        return rejoin([(r.meta["char_start"], r.meta["char_end"], r.text) for r in chunks]), chunks
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         if not ids or self.collection is None:

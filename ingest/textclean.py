@@ -35,6 +35,9 @@ _UI_WORDS = frozenset(
     "大 中 小 返回 返回顶部 顶部 扫一扫 微信 微博 qq空间 保存 纠错 我要纠错 上一篇 下一篇 浏览次数 "
     "点击数 复制链接 在手机上查看 手机版 无障碍 繁体 简体 english 首页 网站地图 登录 注册 搜索".split()
 )
+_NUMBER_TAIL = re.compile(r"[.,:%]\d|%")
+_LEAD_TITLE = re.compile(r"^([^。！？；，,、\s][^。！？；，,]{4,58}?[^。！？；，,：:\s])\s+(?=\S)")
+_LEAD_TITLE_MIN_PARAGRAPH = 80
 _UI_SPLIT = re.compile(r"[\s:：|｜/【】\[\]（）()·•,，]+")
 _PLAIN_HEADING_MAX = 25
 _NUMBERED_HEADING_MAX = 40
@@ -102,6 +105,8 @@ def glue(left: str, right: str) -> str:
         return left + right
     if _CJK_CHAR.match(left[-1]) or _CJK_CHAR.match(right[0]):
         return left + right
+    if left[-1].isdigit() and _NUMBER_TAIL.match(right):  # 12 | .5亿元
+        return left + right
     if left.endswith("-") and left[-2:-1].isalpha() and right[0].islower():
         return left[:-1] + right
     return f"{left} {right}"
@@ -163,5 +168,18 @@ def blocks_from_pages(page_texts: list[str], *, from_pdf: bool, first_page: int 
     blocks = []
     for text, page_index in paragraphs_from_lines(pages):
         page = None if first_page is None else first_page + page_index
+        lead = None if blocks else lead_title(text)
+        if lead:
+            blocks.append(Block(text=lead, page=page, heading_level=1))
+            text = text[len(lead):].lstrip()
         blocks.append(Block(text=text, page=page, heading_level=heading_level(text)))
     return blocks
+
+
+def lead_title(paragraph: str) -> str | None:
+    """The title a long first paragraph opens with, when line breaks were lost and only a space
+    separates it from the text (as in notices copied from web pages); else None."""
+    if len(paragraph) < _LEAD_TITLE_MIN_PARAGRAPH or heading_level(paragraph):
+        return None
+    match = _LEAD_TITLE.match(paragraph)
+    return match.group(1) if match else None

@@ -1,0 +1,133 @@
+"""The default answerer: the sentences of the top passages that answer the question, verbatim.
+
+Each sentence is scored by the question's content words it holds (IDF-weighted), the question's
+phrases it holds (bigrams), whether it has the kind of figure asked for, and the rank of its
+passage. Documents often state the question's subject in one sentence (a heading, a lead-in
+ending in "：", a restated question) and the answer in the next, so the best sentence is kept
+together with what follows it when it is such a lead. Sentences are never rewritten; each run
+of text taken from one passage ends with that passage's [n].
+"""
+
+import re
+from dataclasses import dataclass
+
+from ingest.chunking import split_sentences
+from ingest.lexical import tokenize
+from ingest.textclean import heading_level
+
+from .matching import gram_coverage, query_grams, word_coverage
+from .numbers import has_date, has_number
+from .query import Expectation, Query
+from .retrieval import Passage
+
+PASSAGES_READ = 5
+RANK_PENALTY = 0.3
+SECOND_PASSAGE = 0.6  # a second passage's best sentence is added when it scores this close
+MAX_PASSAGES_CITED = 2
+LEAD_CHARS = 120  # a best sentence this short reads as a lead to what follows
+ANSWER_CHARS = 240  # stop adding following sentences beyond this length
+_LEAD_END = ("：", ":", "？", "?")
+_LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: int  # index in the passages given
+    start: int
+    end: int
+    text: str
+    score: float
+    fits: bool
+
+
+@dataclass(frozen=True)
+class Extract:
+    """Chosen sentences, and how well the best passage supports the question."""
+
+    sentences: list[Sentence]
+    support: float  # IDF-weighted share of the question's words in the chosen passage
+    fits: bool  # the chosen text holds the kind of figure the question asks for (or none asked)
+
+
+def fits(expects: Expectation, text: str) -> bool:
+    if expects.kind == "number":
+        return has_number(text, expects.unit)
+    if expects.kind == "date":
+        return has_date(text)
+    return True
+
+
+def sentences_of(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a passage; a line break always ends one."""
+    spans, offset = [], 0
+    for line in text.split("\n"):
+        spans.extend(split_sentences(line, offset))
+        offset += len(line) + 1
+    return spans
+
+
+def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Extract | None:
+    """Pick the answering sentences among the first passages; None when there are none."""
+    phrases = query_grams(query)
+    by_passage: list[list[Sentence]] = []
+    for index, passage in enumerate(passages[:PASSAGES_READ]):
+        title = passage.meta.get("title", "")
+        sentences = []
+        for start, end in sentences_of(passage.text):
+            text = passage.text[start:end]
+            fit = fits(query.expects, text)
+            score = (word_coverage(idf, set(tokenize(text))) + gram_coverage(phrases, text)
+                     + (0.5 if fit and query.expects.kind else 0.0) - RANK_PENALTY * index)
+            if text == title:
+                score = -1.0  # the document's title line is context, not an answer
+            sentences.append(Sentence(index, start, end, text, score, fit))
+        by_passage.append(sentences)
+    candidates = [s for sentences in by_passage for s in sentences]
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda s: -s.score)
+    best = ranked[0]
+    chosen = [best] + _continuation(query, best, by_passage[best.passage])
+    used = {best.passage}
+    for other in ranked[1:]:
+        if len(used) >= MAX_PASSAGES_CITED or other.score < SECOND_PASSAGE * best.score:
+            break
+        if other.passage in used or _repeats(other, chosen, passages):
+            continue
+        used.add(other.passage)
+        chosen += [other] + _continuation(query, other, by_passage[other.passage])
+    passage = passages[best.passage]
+    context = " ".join([passage.meta.get("title", ""), passage.meta.get("heading", ""), passage.text])
+    return Extract(chosen, word_coverage(idf, set(tokenize(context))),
+                   not query.expects.kind or any(s.fits for s in chosen))
+
+
+def _repeats(sentence: Sentence, chosen: list[Sentence], passages: list[Passage]) -> bool:
+    """Whether the sentence's text is already part of the answer (passages overlap)."""
+    return any(sentence.text in c.text or c.text in sentence.text for c in chosen)
+
+
+def _continuation(query: Query, best: Sentence, sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences after the best one that carry on its answer."""
+    following = [s for s in sentences if s.start >= best.end]
+    if not following:
+        return []
+    wanted_figure = query.expects.kind and not best.fits
+    if not (_is_lead(best.text) or wanted_figure):
+        return []
+    out, length = [], len(best.text)
+    for sentence in following:
+        out.append(sentence)
+        length += len(sentence.text)
+        if length >= ANSWER_CHARS or (wanted_figure and sentence.fits):
+            break
+        if not _LIST_ITEM.match(sentence.text) and len(sentence.text) >= LEAD_CHARS:
+            break
+    return out
+
+
+def _is_lead(text: str) -> bool:
+    """A sentence that announces rather than answers: a heading, a question, a lead-in."""
+    stripped = text.rstrip()
+    return (stripped.endswith(_LEAD_END) or len(stripped) < LEAD_CHARS
+            or heading_level(stripped.rstrip("。")) > 0)

@@ -1,0 +1,66 @@
+"""Turn a follow-up question in a chat (它、这个项目、what about …) into a standalone one.
+
+Without an LLM: the previous question's subject is carried over. A pronoun is replaced by it;
+"X呢？" / "what about X?" asks the previous question again about X.
+"""
+
+import re
+
+import jieba.posseg
+
+_PRONOUNS = re.compile(r"它们|它的|它|该项目|这个项目|此项目|该公司|这家公司|这家企业|该企业|这个政策|该政策|其")
+_EN_PRONOUNS = re.compile(r"\b(it|its|this project|that project|this company|that company|they|their)\b", re.I)
+_ABOUT_ZH = re.compile(r"^(?:那|那么)?(.{1,20}?)(?:呢|怎么样|如何)[？?]?$")
+_ABOUT_EN = re.compile(r"^(?:and |so )?(?:what|how) about (.+?)[?.]?$", re.I)
+_SUBJECT_END = frozenset("的 是 有 在 要 和 与 对 为 做 做什么 如何 怎么 怎样 什么 哪 哪些 哪家 哪个 多少 几 谁 了 ？ ? ，".split())
+_KINDS = ("项目", "公司", "企业", "政策")
+_PROPER = ("ns", "nt", "nz", "nr", "nrt")
+_EN_PROPER = re.compile(r"(?<=\s)[A-Z][a-z]+(?:\s[A-Z][a-z]+)*")
+
+
+def subject_of(question: str) -> str:
+    """The leading noun phrase of a question: 泽丰达制氢项目的副经理是谁 → 泽丰达制氢项目."""
+    head = ""
+    for word in jieba.cut(question):
+        if word in _SUBJECT_END:
+            break
+        head += word
+    head = head.strip(" ，,？?。")
+    return head if 1 < len(head) <= 20 else ""
+
+
+def _named(question: str, kind: str) -> str | None:
+    """The phrase naming a thing of this kind: …签约了锻造铝合金法兰项目 → 锻造铝合金法兰项目."""
+    found = re.findall(rf"([^了的和与在是对，,。？?、\s]{{1,14}}{kind})", question)
+    return found[-1] if found else None
+
+
+def _first_proper_noun(question: str) -> str | None:
+    english = _EN_PROPER.search(question)
+    if english:
+        return english.group()
+    for pair in jieba.posseg.cut(question):
+        if pair.flag in _PROPER and len(pair.word) > 1:
+            return pair.word
+    return None
+
+
+def carry_over(question: str, previous: str | None) -> str:
+    """The question made standalone using the previous (standalone) question of the chat."""
+    if not previous:
+        return question
+    question = question.strip()
+    about = _ABOUT_ZH.match(question) or _ABOUT_EN.match(question)
+    if about and len(question) <= 30:
+        focus = about.group(1).strip()
+        old = _first_proper_noun(previous) or subject_of(previous)
+        if old and focus and old in previous:
+            return previous.replace(old, focus, 1)
+    pronoun = _PRONOUNS.search(question)
+    kind = next((k for k in _KINDS if pronoun and pronoun.group().endswith(k)), None)
+    subject = (kind and _named(previous, kind)) or subject_of(previous) or _first_proper_noun(previous) or ""
+    if subject and pronoun:
+        return _PRONOUNS.sub(subject, question, count=1)
+    if subject and _EN_PRONOUNS.search(question):
+        return _EN_PRONOUNS.sub(subject, question, count=1)
+    return question

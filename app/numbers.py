@@ -1,0 +1,66 @@
+"""Numbers as values, so "17亿元", "十七亿" and "1.7 billion" compare equal.
+
+Used to check that every number an LLM writes appears in a passage it cites, and to tell
+whether a sentence holds the kind of figure a question asks for.
+"""
+
+import re
+import warnings
+
+_ARABIC = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万亿|亿|万|千|百)?")
+_ENGLISH_SCALE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(trillion|billion|million|thousand)\b", re.I)
+_SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2,
+           "trillion": 1e12, "billion": 1e9, "million": 1e6, "thousand": 1e3}
+_CITATION = re.compile(r"\[\d+\]")
+# A Chinese digit standing alone is part of a word (进一步, 一项, 统一, 第一, 二氧化碳, 十分), far
+# more often than a figure; as a figure it needs a neighbour (十七亿, 一百万, 五十, 一万).
+_LONE_CN_DIGIT = re.compile(r"(?<![〇零一二两三四五六七八九十百千万亿点\d])[〇零一二两三四五六七八九十]"
+                            r"(?![〇零一二两三四五六七八九十百千万亿点\d])")
+_DATE = re.compile(r"\d{1,4}\s*[年月日号]|\d{4}-\d{1,2}-\d{1,2}|\b(?:19|20)\d{2}\b")
+
+
+def arabic(text: str) -> str:
+    """Chinese numerals written out as digits (十七亿 → 1700000000); other text unchanged."""
+    import cn2an
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return cn2an.transform(text, "cn2an")
+        except (ValueError, KeyError, IndexError):
+            return text
+
+
+def numbers(text: str) -> list[tuple[str, float]]:
+    """The figures in a text, as written and as values (万/亿, million/billion applied).
+    A lone Chinese digit (进一步, 一项) is not taken for a figure."""
+    text = _LONE_CN_DIGIT.sub(" ", _CITATION.sub(" ", text))
+    found = []
+    for match in _ENGLISH_SCALE.finditer(text):
+        found.append((match.group(0), float(match.group(1).replace(",", "")) * _SCALES[match.group(2).lower()]))
+    for match in _ARABIC.finditer(arabic(_ENGLISH_SCALE.sub(" ", text))):
+        value = float(match.group(1).replace(",", "")) * _SCALES.get(match.group(2) or "", 1.0)
+        found.append((match.group(0).strip(), value))
+    return found
+
+
+def unsupported(answer: str, sources: list[str]) -> list[str]:
+    """Figures in the answer whose value no source states."""
+    known = {round(value, 6) for source in sources for _, value in numbers(source)}
+    missing: list[str] = []
+    for surface, value in numbers(answer):
+        if round(value, 6) not in known and surface not in missing:
+            missing.append(surface)
+    return missing
+
+
+def has_number(text: str, unit: str = "") -> bool:
+    """Whether the text states a figure; with `unit` (家, 吨, 亿…), a figure in that unit."""
+    text = arabic(text)
+    if not unit:
+        return bool(re.search(r"\d", text))
+    return bool(re.search(rf"\d[\d,.]*\s*(?:[万亿千百])?\s*{re.escape(unit)}", text))
+
+
+def has_date(text: str) -> bool:
+    return bool(_DATE.search(arabic(text)))
