@@ -104,6 +104,33 @@ def ask(
         fail(str(exc))
 
 
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
+    store: StoreOption = None,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
+) -> None:
+    """Start the Gradio app: investor chat, and the staff workspace when logins are configured."""
+    from .ui import launch
+
+    settings = load_settings(store, host=host, port=port)
+    try:
+        launch(settings, open_browser=open_browser,
+               notify=lambda m: err.print(f"note: {m}", style="yellow", markup=False))
+    except CountyRagError as exc:
+        fail(str(exc))
+
+
+@cli.command("hash-password")
+def hash_password_command() -> None:
+    """Print a password hash for COUNTY_RAG_STAFF_USERS (the password is asked, not echoed)."""
+    from .auth import hash_password
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    print(hash_password(password))
+
+
 def _batch_questions(path: Path) -> list[str]:
     """Questions of a JSONL file; a bad line stops with a message naming the line."""
     import json

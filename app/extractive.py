@@ -17,7 +17,7 @@ from ingest.textclean import heading_level
 
 from .matching import gram_coverage, query_grams, word_coverage
 from .numbers import has_date, has_number
-from .query import Expectation, Query
+from .query import ANSWER_KIND_WORDS, Expectation, Query
 from .retrieval import Passage
 
 PASSAGES_READ = 5
@@ -45,7 +45,7 @@ class Extract:
     """Chosen sentences, and how well the best passage supports the question."""
 
     sentences: list[Sentence]
-    support: float  # IDF-weighted share of the question's words in the chosen passage
+    support: float  # share of the question's words (IDF-weighted) or phrases in the best passage
     fits: bool  # the chosen text holds the kind of figure the question asks for (or none asked)
 
 
@@ -98,8 +98,9 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
         chosen += [other] + _continuation(query, other, by_passage[other.passage])
     passage = passages[best.passage]
     context = " ".join([passage.meta.get("title", ""), passage.meta.get("heading", ""), passage.text])
-    return Extract(chosen, word_coverage(idf, set(tokenize(context))),
-                   not query.expects.kind or any(s.fits for s in chosen))
+    subject = {t: w for t, w in idf.items() if t not in ANSWER_KIND_WORDS} or idf
+    support = max(word_coverage(subject, set(tokenize(context))), gram_coverage(phrases, context))
+    return Extract(chosen, support, not query.expects.kind or any(s.fits for s in chosen))
 
 
 def _repeats(sentence: Sentence, chosen: list[Sentence], passages: list[Passage]) -> bool:

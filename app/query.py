@@ -20,6 +20,11 @@ _EN_STOP = frozenset(
     "those there their they them what's how's please tell me i we you your our can could would "
     "should will shall may might any some has have had list give".split()
 )
+# Words that name the kind of answer wanted rather than the subject; answers rarely repeat them.
+ANSWER_KIND_WORDS = frozenset(
+    "功能 作用 内容 情况 方面 特点 优势 方式 办法 举措 措施 途径 渠道 名称 原因 目的 意义 形式 "
+    "规定 要求 政策 条件 流程 步骤 标准".split()
+)
 _UNITS = "家所个名位人项次批座条件台辆吨元年天月户张支种类场届亩万亿"
 _COUNT_ZH = re.compile(rf"(?:几|多少)([{_UNITS}])")
 _NUMBER_ZH = re.compile(r"多少|几[^乎]|多大|多高|多长|多久|多重|比例|百分之")

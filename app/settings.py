@@ -18,8 +18,8 @@ class Settings(IndexSettings):
         1.0, description="Weight of a sentence holding the question's phrases (bigram match)."
     )
     min_support: float = Field(
-        0.6, description="Evidence gate: share of the question's key words (IDF-weighted) the best "
-        "passage must hold for an answer to be given.",
+        0.6, description="Evidence gate: share of the question's key words (IDF-weighted) or "
+        "phrases the best passage must hold for an answer to be given.",
     )
     reranker_model: str | None = Field(
         None, description="Optional cross-encoder (hub name or folder), e.g. BAAI/bge-reranker-v2-m3."
@@ -33,3 +33,27 @@ class Settings(IndexSettings):
     llm_timeout: float = Field(60.0, description="Seconds before an LLM call is abandoned.")
     llm_context_window: int = Field(8192, description="The model's context window, in tokens.")
     prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt templates.")
+
+    county_name: str = Field("兴县", description="The county's name, shown in the chat (Chinese).")
+    county_name_en: str = Field("Xing County", description="The county's name in English.")
+    contact_zh: str = Field(
+        "如需进一步了解，请联系县投资促进服务中心。", description="Who to contact when the documents "
+        "hold no answer (Chinese)."
+    )
+    contact_en: str = Field(
+        "For more, please contact the county investment promotion service centre.",
+        description="Who to contact when the documents hold no answer (English).",
+    )
+    example_questions: list[str] = Field(
+        default_factory=list, description="Example questions (JSON list); default: from document titles."
+    )
+    staff_users: dict[str, str] = Field(
+        default_factory=dict, description='Staff logins as JSON {"user": "<hash>"}; make a hash with '
+        "`county-rag hash-password`. No staff workspace without one.",
+    )
+    uploads_dir: Path | None = Field(None, description="Folder for uploaded files (default <store>/uploads).")
+    approved_match: float = Field(
+        0.8, description="How closely (bigram Jaccard) a question must match an approved one."
+    )
+    host: str = Field("127.0.0.1", description="Where `county-rag serve` listens.")
+    port: int = Field(7860, description="Port of `county-rag serve`.")

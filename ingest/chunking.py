@@ -193,20 +193,20 @@ def _verified(
 ) -> list[Chunk]:
     """Build the chunks, splitting any whose full index text still exceeds the model's limit."""
     pending = list(bounds)
-    result: list[tuple[int, int, int, int]] = []
+    result: list[tuple[tuple[int, int, int, int], int]] = []  # bounds, tokens
     while pending:
         texts = [_index_text_of(doc, title, b) for b in pending]
         counts = counter.count(texts)
         retry = []
         for b, n in zip(pending, counts):
             if n <= counter.max_tokens or b[1] - b[0] < 2:
-                result.append(b)
+                result.append((b, n))
             else:
                 retry.extend(_halves(doc, b))
         pending = retry
     result.sort()
     chunks = []
-    for seq, (start, end, first, last) in enumerate(result):
+    for seq, ((start, end, first, last), tokens) in enumerate(result):
         chunks.append(Chunk(
             id=f"{doc_id}-{doc.sha256[:12]}-{seq:04d}",
             doc_id=doc_id,
@@ -218,6 +218,7 @@ def _verified(
             page_end=doc.spans[last].page,
             char_start=start,
             char_end=end,
+            tokens=tokens,
         ))
     return chunks
 

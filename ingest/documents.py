@@ -49,6 +49,7 @@ class Chunk:
     page_end: int | None
     char_start: int
     char_end: int
+    tokens: int = 0  # model tokens of the index text
 
     @property
     def heading(self) -> str:

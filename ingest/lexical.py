@@ -6,9 +6,11 @@ collection revision it was built from and is rebuilt (a few seconds) when that c
 
 import json
 import logging
+import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,17 +23,21 @@ TOKENIZER_VERSION = "jieba-search-nfkc-2"
 _STATE = "state.json"
 
 
-def tokenize(text: str) -> list[str]:
-    """Chinese words (with jieba's finer sub-words) and English words, lower-cased."""
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Chinese words (with jieba's finer sub-words) and English words, lower-cased."""
     normal = unicodedata.normalize("NFKC", text).lower()
-    return [t for t in jieba.cut_for_search(normal) if not t.isspace() and _has_word_char(t)]
-
-
-def _has_word_char(token: str) -> bool:
-    return any(ch.isalnum() for ch in token)
+    return [t for t in _jieba().cut_for_search(normal) if _WORD_CHAR.search(t)]
 
 
 @dataclass

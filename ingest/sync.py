@@ -13,18 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from .chunking import chunk_document
 from .documents import Chunk, Document
 from .embedder import Embedder, load_embedder, resolve_model
-from .errors import CountyRagError, FileRejected
-from .lexical import cache_dir, open_lexical, rebuild_lexical
+from .errors import FileRejected
+from .lexical import cache_dir, open_lexical
 from .loaders import parse_document, read_file
 from .settings import IndexSettings
-from .store import IndexStore, StoredDoc, doc_id_for, location
+from .manage import writing
+from .store import IndexStore, doc_id_for
 
 _SKIPPED_PREFIXES = (".", "~$")
+GROUP_CHUNKS = 256  # chunks embedded per call: long enough runs to sort by length
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,8 @@ def sync(
     """Bring the index in line with `paths` (folders are synced; single files are added)."""
     events = events or SyncEvents()
     started = time.perf_counter()
-    Path(settings.store).mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(str(Path(settings.store) / ".lock"), timeout=0):
-            report = _sync_locked(settings, paths, events, rebuild, visibility)
-    except Timeout as exc:
-        raise CountyRagError(f"another ingest is writing to {location(settings)}; try again when it ends") from exc
+    with writing(settings):
+        report = _sync_locked(settings, paths, events, rebuild, visibility)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -215,7 +211,7 @@ def _index(settings: IndexSettings, store: IndexStore, pending: list[_Pending], 
             continue
         group.append((item, doc, chunks))
         group_size += len(chunks)
-        if group_size >= 4 * settings.embed_batch_size:
+        if group_size >= GROUP_CHUNKS:
             _commit(settings, store, embedder, group, report, events)
             group, group_size = [], 0
     _commit(settings, store, embedder, group, report, events)
@@ -233,7 +229,7 @@ def _commit(settings, store: IndexStore, embedder: Embedder,
     texts = [c.index_text for c in todo]
     vectors = embedder.embed_documents(texts, settings.embed_batch_size) if todo else []
     report.embed_seconds += time.perf_counter() - started
-    report.tokens += sum(embedder.count(texts))
+    report.tokens += sum(c.tokens for c in todo)
     by_id = {c.id: v for c, v in zip(todo, vectors)}
     for item, doc, chunks in group:
         fresh = [c for c in chunks if c.id in by_id]
@@ -242,8 +238,3 @@ def _commit(settings, store: IndexStore, embedder: Embedder,
         report.chunks += len(fresh)
         getattr(report, item.status).append(item.task.source)
         events.file_done(item.task.source, item.status)
-
-
-def stored_docs(settings: IndexSettings) -> list[StoredDoc]:
-    """The files in the index, for listings."""
-    return sorted(IndexStore(settings, create=False).docs().values(), key=lambda d: (d.root, d.source))

@@ -1,0 +1,27 @@
+"""One turn of the investor chat: an approved answer when one matches closely, else the
+assistant's answer. Surfaces (UI, API) call this; they hold no answering logic."""
+
+from collections.abc import Iterator
+
+from .answer import Answer, Citation
+from .approved import ApprovedAnswer, ApprovedLibrary
+from .assistant import Assistant, History
+from .query import language_of
+
+
+def respond(assistant: Assistant, library: ApprovedLibrary | None, question: str,
+            role: str = "investor", history: History = ()) -> Iterator[str | Answer]:
+    """Pieces of the reply, then the final Answer (mode "approved" for a library answer)."""
+    entry = library.match(question, assistant.settings.approved_match) if library else None
+    if entry is None:
+        yield from assistant.stream(question, role=role, history=history)
+        return
+    yield entry.answer
+    yield approved_answer(question, entry)
+
+
+def approved_answer(question: str, entry: ApprovedAnswer) -> Answer:
+    citations = [Citation(**c) for c in entry.citations]
+    return Answer(question=question, text=entry.answer, answered=True, citations=citations,
+                  retrieved=[], scores=[], mode="approved", language=language_of(question),
+                  standalone_question=entry.question if entry.question != question else None)

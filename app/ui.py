@@ -1,0 +1,229 @@
+"""The Gradio app: the investor chat (public) and the staff workspace (login).
+
+The UI is a thin surface: answers come from `app.chat.respond`, documents are managed through
+`app.workspace`, approved answers through `app.approved` and `app.export`. Per-browser state
+(chat turns, login) lives in gr.State; untrusted text is escaped by `app.ui_render`.
+"""
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+
+from ingest.errors import CountyRagError
+
+from . import workspace
+from .answer import Answer, Citation
+from .approved import ApprovedLibrary
+from .assistant import Assistant
+from .chat import respond
+from .messages import say
+from .settings import Settings
+from .ui_render import Context, Turn, chat_messages, header_html
+from .ui_style import CSS, LANGUAGE_JS, theme
+from .ui_text import language, t
+
+log = logging.getLogger(__name__)
+
+CONTEXT_CHARS = 300  # characters of the document shown on each side of a cited passage
+HISTORY_TURNS = 4  # earlier exchanges passed to the assistant for follow-up questions
+EXAMPLES = 3
+ASSISTANT_QUEUE = "assistant"  # one question at a time: the retriever is not thread-safe
+
+
+class Texts:
+    """Components whose interface strings follow the language switch."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[gr.components.Component | gr.blocks.Block, dict]] = []
+
+    def add(self, component, **props: str | Callable[[str], object]):
+        """props: attribute -> text key (in app.ui_text) or a function of the language."""
+        self.items.append((component, props))
+        return component
+
+    @property
+    def components(self) -> list:
+        return [c for c, _ in self.items]
+
+    def updates(self, lang: str) -> list:
+        return [gr.update(**{attr: (v(lang) if callable(v) else t(lang, v)) for attr, v in props.items()})
+                for _, props in self.items]
+
+
+def surrounding(assistant: Assistant, citation: Citation, public_only: bool) -> Context | None:
+    """The document text around a cited passage; None when the passage is no longer indexed
+    (or, for investors, when its document is not public)."""
+    store = assistant.retriever.store
+    try:
+        records = store.records([citation.chunk_id]) if citation.chunk_id else []
+        if not records:
+            return None
+        meta = records[0].meta
+        if public_only and meta.get("visibility", "public") != "public":
+            return None
+        text, _ = store.document_text(meta["doc_id"])
+    except Exception:  # noqa: BLE001 - the card still shows the passage itself
+        log.exception("surrounding text of %s", citation.chunk_id)
+        return None
+    at = text.find(citation.text)
+    if at < 0:
+        return None
+    end = at + len(citation.text)
+    before = text[max(0, at - CONTEXT_CHARS):at]
+    after = text[end:end + CONTEXT_CHARS]
+    return Context(("…" if at > CONTEXT_CHARS else "") + before,
+                   after + ("…" if end + CONTEXT_CHARS < len(text) else ""))
+
+
+def contexts_for(assistant: Assistant, answer: Answer, public_only: bool) -> dict[int, Context]:
+    found = {c.n: surrounding(assistant, c, public_only) for c in answer.citations}
+    return {n: c for n, c in found.items() if c is not None}
+
+
+def example_questions(settings: Settings, lang: str) -> list[str]:
+    """settings.example_questions, else questions about the public documents' titles."""
+    if settings.example_questions:
+        return list(settings.example_questions)[:EXAMPLES]
+    try:
+        docs = workspace.documents(settings)
+    except CountyRagError:
+        return []
+    titles: list[str] = []
+    for doc in docs:
+        title = (doc.title or "").strip()
+        if doc.visibility == "public" and doc.complete and title and title not in titles:
+            titles.append(title)
+    return [t(lang, "example_from_title", title=title[:60]) for title in titles[:EXAMPLES]]
+
+
+def _county(settings: Settings, lang: str) -> str:
+    return settings.county_name if lang == "zh" else settings.county_name_en
+
+
+def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None) -> gr.Blocks:
+    """The whole app; `launch` (or a test) starts it with `launch_options`."""
+    from .ui_staff import build_staff
+
+    contact = {"zh": settings.contact_zh, "en": settings.contact_en}
+    texts = Texts()
+
+    def banner(lang: str) -> str:
+        notice = say("keyword_led", lang) if assistant.keyword_led else ""
+        return header_html(_county(settings, lang), lang, notice)
+
+    def render(turns: list[Turn], lang: str) -> list[dict]:
+        return chat_messages(turns, lang, contact)
+
+    # delete_cache: files uploaded through the page or offered for download are dropped from
+    # gradio's cache after a day (uploads are kept in the uploads folder by app.workspace)
+    with gr.Blocks(title=t("zh", "page_title", county=settings.county_name),
+                   analytics_enabled=False, delete_cache=(3600, 86400)) as app:
+        turns = gr.State([])
+        with gr.Row(elem_id="cr-top"):
+            header = texts.add(gr.HTML(banner("zh"), elem_id="cr-header"), value=banner)
+            lang = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", label="语言 / Language",
+                            elem_id="cr-lang", scale=0, min_width=180)
+        with gr.Tabs(elem_id="cr-tabs"):
+            with gr.Tab(t("zh", "tab_chat"), id="chat", elem_id="cr-tab-chat") as chat_tab:
+                texts.add(chat_tab, label="tab_chat")
+                chatbot = texts.add(gr.Chatbot(
+                    [], label=t("zh", "chat_label"), show_label=False, elem_id="cr-chat",
+                    render_markdown=False, sanitize_html=True, allow_tags=False,
+                    latex_delimiters=[], buttons=[], feedback_options=None, height=560,
+                    layout="bubble", autoscroll=True,
+                ), label="chat_label")
+                with gr.Row(elem_id="cr-ask"):
+                    question = texts.add(gr.Textbox(
+                        label=t("zh", "question_label"), show_label=False, elem_id="cr-question",
+                        placeholder=t("zh", "question_placeholder", county=settings.county_name),
+                        lines=1, max_lines=4, scale=8, autofocus=True,
+                    ), label="question_label",
+                        placeholder=lambda lg: t(lg, "question_placeholder", county=_county(settings, lg)))
+                    send = texts.add(gr.Button(t("zh", "send"), variant="primary", scale=1,
+                                               min_width=90, elem_id="cr-send"), value="send")
+                with gr.Row(elem_id="cr-examples", equal_height=True):
+                    texts.add(gr.HTML(f'<span class="cr-examples-label">{t("zh", "examples")}</span>',
+                                      scale=0, min_width=60, elem_id="cr-examples-label"),
+                              value=lambda lg: f'<span class="cr-examples-label">{t(lg, "examples")}</span>')
+                    examples = [gr.Button(visible=False, size="sm", variant="secondary", scale=0,
+                                          elem_classes=["cr-example"]) for _ in range(EXAMPLES)]
+            with gr.Tab(t("zh", "tab_staff"), id="staff", elem_id="cr-tab-staff") as staff_tab:
+                texts.add(staff_tab, label="tab_staff")
+                build_staff(settings, assistant, library, texts, lang)
+
+        def example_updates(lang_code: str) -> list:
+            found = example_questions(settings, lang_code)
+            return [gr.update(value=found[i], visible=True) if i < len(found) else gr.update(visible=False)
+                    for i in range(EXAMPLES)]
+
+        def on_load(code: str):
+            lang_code = language(code)
+            return [lang_code, *texts.updates(lang_code), *example_updates(lang_code)]
+
+        def on_language(code: str, state: list[Turn]):
+            lang_code = language(code)
+            return [*texts.updates(lang_code), *example_updates(lang_code), render(state, lang_code)]
+
+        refresh = [*texts.components, *examples, chatbot]
+        app.load(on_load, inputs=[lang], outputs=[lang, *texts.components, *examples], js=LANGUAGE_JS,
+                 api_visibility="private")
+        lang.input(on_language, inputs=[lang, turns], outputs=refresh, api_visibility="private")
+
+        def ask(text: str, state: list[Turn], code: str):
+            lang_code = language(code)
+            text = (text or "").strip()
+            if not text:
+                yield gr.update(), gr.update(), state
+                return
+            state = [*state, Turn(text)]
+            turn = state[-1]
+            yield "", render(state, lang_code), state
+            history = [(x.answer.standalone_question or x.answer.question, x.answer.text)
+                       for x in state[:-1] if x.answer is not None][-HISTORY_TURNS:]
+            try:
+                for piece in respond(assistant, library, text, "investor", history):
+                    if isinstance(piece, Answer):
+                        turn.answer = piece  # its text replaces what was streamed
+                        turn.contexts = contexts_for(assistant, piece, public_only=True)
+                    else:
+                        turn.pending += piece
+                    yield gr.update(), render(state, lang_code), state
+            except CountyRagError as exc:
+                turn.error = str(exc)
+                yield gr.update(), render(state, lang_code), state
+            except Exception:  # noqa: BLE001 - shown politely, logged in full
+                log.exception("answering %r", text)
+                turn.error = "internal error"
+                yield gr.update(), render(state, lang_code), state
+
+        ask_options = dict(outputs=[question, chatbot, turns], concurrency_id=ASSISTANT_QUEUE,
+                           concurrency_limit=1, show_progress="minimal")
+        question.submit(ask, inputs=[question, turns, lang], api_name="ask", **ask_options)
+        send.click(ask, inputs=[question, turns, lang], api_visibility="private", **ask_options)
+        for button in examples:
+            button.click(ask, inputs=[button, turns, lang], api_visibility="private", **ask_options)
+        chatbot.clear(lambda: [], outputs=[turns], api_visibility="private")  # its bin icon
+    return app
+
+
+def launch_options(settings: Settings) -> dict:
+    """Keyword arguments of Blocks.launch shared by `launch` and the tests (gradio 6 takes the
+    theme, css and js at launch)."""
+    return dict(
+        server_name=settings.host, server_port=settings.port, theme=theme(), css=CSS,
+        share=False, ssr_mode=False, show_error=False, footer_links=[],
+        max_file_size=f"{int(settings.max_file_mb)}mb",
+    )
+
+
+def launch(settings: Settings, open_browser: bool = False,
+           notify: Callable[[str], None] = lambda _: None) -> None:
+    """Open the index (IndexMissing propagates), build the app and serve it until stopped."""
+    assistant = Assistant.open(settings, notify)
+    library = ApprovedLibrary(Path(settings.store) / "approved.json")
+    app = build_app(settings, assistant, library)
+    app.queue(default_concurrency_limit=4)
+    print(f"county-rag: serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", flush=True)
+    app.launch(inbrowser=open_browser, quiet=True, **launch_options(settings))

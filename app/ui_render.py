@@ -1,0 +1,244 @@
+"""HTML of the Gradio app: answers with source cards, document and library lists.
+
+Every piece of untrusted text (documents, titles, file names, questions, answers) goes through
+`esc` (html.escape) before it is put into markup; nothing here passes text through unescaped.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from .answer import Answer, Citation
+from .ui_text import t
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def esc(text: object) -> str:
+    """Text made safe for HTML content and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def paragraphs(text: str) -> str:
+    """Escaped text with line breaks kept."""
+    return esc(text.strip()).replace("\n", "<br>")
+
+
+@dataclass
+class Context:
+    """Text around a cited passage in its document (for the expandable part of a card)."""
+
+    before: str
+    after: str
+
+
+@dataclass
+class Turn:
+    """One exchange of the investor chat, kept in the session's state."""
+
+    question: str
+    pending: str = ""  # streamed text so far
+    answer: Answer | None = None
+    contexts: dict[int, Context] = field(default_factory=dict)  # by citation number
+    error: str = ""
+
+
+def marked_text(text: str, numbers: set[int]) -> str:
+    """Answer text, escaped, with its [n] markers (those naming a citation) as superscripts."""
+    escaped = paragraphs(text)
+
+    def marker(match: re.Match) -> str:
+        n = int(match.group(1))
+        return f'<sup class="cr-ref">[{n}]</sup>' if n in numbers else match.group(0)
+
+    return _MARKER.sub(marker, escaped)
+
+
+def highlighted(passage: str, highlights: list[str]) -> str:
+    """The passage, escaped, with each occurrence of a highlighted sentence in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for sentence in highlights:
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        start = passage.find(sentence)
+        while start >= 0:
+            spans.append((start, start + len(sentence)))
+            start = passage.find(sentence, start + len(sentence))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out, at = [], 0
+    for a, b in merged:
+        out.append(paragraphs_raw(passage[at:a]))
+        out.append(f'<mark class="cr-hl">{paragraphs_raw(passage[a:b])}</mark>')
+        at = b
+    out.append(paragraphs_raw(passage[at:]))
+    return "".join(out)
+
+
+def paragraphs_raw(text: str) -> str:
+    """Escaped text with line breaks kept, without trimming (for pieces of a passage)."""
+    return esc(text).replace("\n", "<br>")
+
+
+def card(citation: Citation, lang: str, context: Context | None) -> str:
+    title = citation.title or citation.source
+    page = (f'<span class="cr-card-page">{esc(t(lang, "page", page=citation.page))}</span>'
+            if citation.page else "")
+    body = highlighted(citation.text, citation.highlights)
+    if context is not None:
+        around = (f'<div class="cr-context-text">{paragraphs_raw(context.before)}'
+                  f'<span class="cr-context-passage">{paragraphs_raw(citation.text)}</span>'
+                  f'{paragraphs_raw(context.after)}</div>')
+    else:
+        around = f'<div class="cr-context-text cr-muted">{esc(t(lang, "no_context"))}</div>'
+    return (
+        f'<div class="cr-card">'
+        f'<div class="cr-card-head"><span class="cr-card-n">{citation.n}</span>'
+        f'<span class="cr-card-title">{esc(title)}</span>{page}</div>'
+        f'<div class="cr-card-source">{esc(citation.source)}</div>'
+        f'<div class="cr-passage">{body}</div>'
+        f'<details class="cr-context"><summary>{esc(t(lang, "show_context"))}</summary>{around}</details>'
+        f'</div>'
+    )
+
+
+def mode_label(answer: Answer, lang: str) -> str:
+    if answer.mode == "approved":
+        return t(lang, "mode_approved")
+    if answer.mode.startswith("llm:"):
+        return t(lang, "mode_llm", model=answer.mode[4:])
+    return t(lang, "mode_extractive")
+
+
+def answer_html(answer: Answer, lang: str, contexts: dict[int, Context], contact: str,
+                staff: bool = False) -> str:
+    """An answer: text with [n] markers, notices, the contact line when nothing was found,
+    the source cards, and which mode answered. For staff drafting (`staff`), the text is left
+    out (it is in the editing box) and the answer's flags are shown."""
+    # classes, not data- attributes: the Chatbot's sanitizer drops those
+    kind = "answered" if answer.answered else "not-found"
+    mode = answer.mode.split(":")[0]  # extractive | llm | approved
+    parts = [f'<div class="cr-answer cr-{kind} cr-mode-{esc(mode)}">']
+    if answer.mode == "approved":
+        parts.append(f'<div class="cr-badge">{esc(t(lang, "approved_badge"))}</div>')
+    if not staff or not answer.answered:
+        parts.append(f'<div class="cr-text">{marked_text(answer.text, {c.n for c in answer.citations})}</div>')
+    if not answer.answered and not staff:
+        parts.append(f'<div class="cr-contact">{paragraphs(contact)}</div>')
+    for notice in answer.notices:
+        parts.append(f'<div class="cr-notice">{paragraphs(notice)}</div>')
+    if staff:
+        for flag in answer.flags:
+            parts.append(f'<div class="cr-notice cr-flag">{paragraphs(flag)}</div>')
+    if answer.citations:
+        cards = "".join(card(c, lang, contexts.get(c.n)) for c in answer.citations)
+        parts.append(f'<div class="cr-sources"><div class="cr-sources-label">'
+                     f'{esc(t(lang, "sources"))}</div>{cards}</div>')
+    parts.append(f'<div class="cr-meta"><span class="cr-mode">'
+                 f'{esc(t(lang, "mode", mode=mode_label(answer, lang)))}</span></div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def pending_html(text: str, lang: str) -> str:
+    if not text:
+        return f'<div class="cr-answer cr-pending"><span class="cr-muted">{esc(t(lang, "thinking"))}</span></div>'
+    return f'<div class="cr-answer cr-pending"><div class="cr-text">{paragraphs(text)}</div></div>'
+
+
+def error_html(reason: str, lang: str) -> str:
+    return f'<div class="cr-answer cr-error">{esc(t(lang, "error", reason=reason))}</div>'
+
+
+def question_html(question: str) -> str:
+    return f'<div class="cr-question">{paragraphs(question)}</div>'
+
+
+def chat_messages(turns: list[Turn], lang: str, contact: dict[str, str]) -> list[dict]:
+    """The Chatbot's value: a user message and an assistant message per turn, as HTML."""
+    messages = []
+    for turn in turns:
+        messages.append({"role": "user", "content": question_html(turn.question)})
+        if turn.error:
+            content = error_html(turn.error, lang)
+        elif turn.answer is not None:
+            content = answer_html(turn.answer, lang, turn.contexts,
+                                  contact.get(turn.answer.language, contact["zh"]))
+        else:
+            content = pending_html(turn.pending, lang)
+        messages.append({"role": "assistant", "content": content})
+    return messages
+
+
+def header_html(county: str, lang: str, notice: str = "") -> str:
+    note = f'<div class="cr-banner">{esc(notice)}</div>' if notice else ""
+    return (f'<div class="cr-header"><h1 class="cr-title">{esc(t(lang, "title", county=county))}</h1>'
+            f'<p class="cr-welcome">{esc(t(lang, "welcome", county=county))}</p>{note}</div>')
+
+
+_COMMANDS = ("county-rag hash-password", "county-rag serve")
+
+
+def staff_disabled_html(lang: str) -> str:
+    """How to enable the workspace; commands and the variable set as code."""
+    steps = []
+    for key in ("staff_disabled_step1", "staff_disabled_step2", "staff_disabled_step3"):
+        text = esc(t(lang, key))
+        for command in _COMMANDS:
+            text = text.replace(command, f"<code>{command}</code>")
+        text = re.sub(r"(COUNTY_RAG_STAFF_USERS=&#x27;.*?&#x27;)", r"<code>\1</code>", text)
+        steps.append(f"<li>{text}</li>")
+    steps = "".join(steps)
+    return (f'<div class="cr-staff-disabled"><h3>{esc(t(lang, "staff_disabled_title"))}</h3>'
+            f'<p>{esc(t(lang, "staff_disabled"))}</p><ol>{steps}</ol></div>')
+
+
+def message_html(text: str, kind: str = "info", lines: list[str] = ()) -> str:
+    """A status line (info, ok, error), with optional detail lines, all escaped."""
+    if not text and not lines:
+        return ""
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+    detail = f"<ul>{items}</ul>" if items else ""
+    return f'<div class="cr-status cr-{kind}">{paragraphs(text)}{detail}</div>'
+
+
+def docs_table(docs: list, lang: str) -> str:
+    """The indexed documents (ingest.store.StoredDoc) as an escaped HTML table."""
+    if not docs:
+        return f'<p class="cr-muted">{esc(t(lang, "no_docs"))}</p>'
+    head = "".join(f"<th>{esc(t(lang, k))}</th>" for k in
+                   ("col_title", "col_file", "col_status", "col_chunks", "col_visibility"))
+    rows = []
+    for d in docs:
+        status = "complete" if d.complete else "incomplete"
+        rows.append(
+            f'<tr class="cr-doc cr-{status} cr-vis-{esc(d.visibility)}" data-doc="{esc(d.doc_id)}">'
+            f'<td class="cr-doc-title">{esc(d.title or d.source)}</td>'
+            f'<td class="cr-doc-file">{esc(d.source)}</td>'
+            f'<td class="cr-doc-status">{esc(t(lang, status))}</td>'
+            f'<td class="cr-doc-chunks">{d.n_chunks}</td>'
+            f'<td class="cr-doc-visibility">{esc(t(lang, d.visibility) if d.visibility in ("public", "internal") else d.visibility)}</td>'
+            f"</tr>"
+        )
+    return f'<table class="cr-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def library_html(entries: list, lang: str) -> str:
+    """Approved answers (app.approved.ApprovedAnswer), escaped."""
+    if not entries:
+        return f'<p class="cr-muted">{esc(t(lang, "library_empty"))}</p>'
+    items = []
+    for e in entries:
+        items.append(
+            f'<div class="cr-entry" data-entry="{esc(e.id)}">'
+            f'<div class="cr-entry-q">{esc(e.question)}</div>'
+            f'<div class="cr-entry-a">{marked_text(e.answer, {c.get("n") for c in e.citations})}</div>'
+            f'<div class="cr-entry-meta">{esc(t(lang, "approved_by", user=e.approved_by, when=e.approved_at))}'
+            f' · {esc(t(lang, "n_sources", n=len(e.citations)))}</div></div>'
+        )
+    return f'<div class="cr-library">{"".join(items)}</div>'

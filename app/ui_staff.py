@@ -1,0 +1,466 @@
+"""The staff workspace of the Gradio app: login, documents, pitch answers, approved answers.
+
+Every handler checks the session's login (a gr.State, held on the server) before doing
+anything: hidden components are no protection, since any event can be called directly.
+"""
+
+import hashlib
+import logging
+import os
+import queue
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from ingest.errors import CountyRagError
+from ingest.sync import SyncEvents
+
+from . import workspace
+from .answer import Answer
+from .approved import ApprovedLibrary
+from .assistant import Assistant
+from .auth import check_login
+from .export import to_docx, to_markdown
+from .settings import Settings
+from .ui_render import answer_html, docs_table, esc, library_html, message_html, staff_disabled_html
+from .ui_text import language, t
+
+log = logging.getLogger(__name__)
+
+LOGIN_FAILURE_DELAY = 1.0  # seconds: slows password guessing
+
+
+class _QueueEvents(SyncEvents):
+    """Sync progress, handed from the indexing thread to the UI generator."""
+
+    def __init__(self) -> None:
+        self.events: queue.Queue = queue.Queue()
+
+    def notice(self, message: str) -> None:
+        self.events.put(("notice", message))
+
+    def start(self, total: int) -> None:
+        self.events.put(("start", total))
+
+    def file_done(self, source: str, status: str) -> None:
+        self.events.put(("file", (source, status)))
+
+
+def _doc_label(doc, lang: str) -> str:
+    visibility = t(lang, doc.visibility) if doc.visibility in ("public", "internal") else doc.visibility
+    return f"{doc.title or doc.source} — {doc.source} ({visibility})"
+
+
+def _export_file(root: Path, name: str, data: bytes) -> str:
+    """Write an export under a folder named by its content: the same export is written once."""
+    folder = root / hashlib.sha256(data).hexdigest()[:20]
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{threading.get_ident()}.part"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return str(path)
+
+
+def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None,
+                texts, lang: gr.Radio) -> None:
+    """The workspace inside the current Blocks context (the staff tab)."""
+    if not settings.staff_users:
+        texts.add(gr.HTML(staff_disabled_html("zh"), elem_id="cr-staff-disabled"),
+                  value=staff_disabled_html)
+        return
+
+    from .ui import ASSISTANT_QUEUE, contexts_for
+
+    user = gr.State(None)
+    draft = gr.State(None)
+    export_root = Path(tempfile.mkdtemp(prefix="county-rag-export-"))  # served to the browser from here
+
+    with gr.Column(elem_id="cr-login") as login_box:
+        texts.add(gr.HTML(f"<h3>{esc(t('zh', 'login_title'))}</h3>"),
+                  value=lambda lg: f"<h3>{esc(t(lg, 'login_title'))}</h3>")
+        with gr.Row():
+            name_in = texts.add(gr.Textbox(label=t("zh", "user"), elem_id="cr-user", max_lines=1),
+                                label="user")
+            password_in = texts.add(gr.Textbox(label=t("zh", "password"), type="password",
+                                               elem_id="cr-password", max_lines=1), label="password")
+        login_btn = texts.add(gr.Button(t("zh", "login"), variant="primary", elem_id="cr-login-btn"),
+                              value="login")
+        login_msg = gr.HTML("", elem_id="cr-login-msg")
+
+    with gr.Column(visible=False, elem_id="cr-workspace") as work_box:
+        with gr.Row(equal_height=True):
+            whoami = gr.HTML("", elem_id="cr-whoami")
+            logout_btn = texts.add(gr.Button(t("zh", "logout"), size="sm", scale=0, min_width=110,
+                                             elem_id="cr-logout"), value="logout")
+        with gr.Tabs():
+            with gr.Tab(t("zh", "tab_docs"), id="docs", elem_id="cr-tab-docs") as docs_tab:
+                texts.add(docs_tab, label="tab_docs")
+                files_in = texts.add(gr.File(label=t("zh", "upload_label"), file_count="multiple",
+                                             elem_id="cr-upload", height=140), label="upload_label")
+                with gr.Row(elem_classes=["cr-actions"]):
+                    visibility_in = texts.add(gr.Radio(
+                        [(t("zh", "public"), "public"), (t("zh", "internal"), "internal")],
+                        value=settings.default_visibility, label=t("zh", "visibility"),
+                        elem_id="cr-upload-visibility", scale=0, min_width=220),
+                        label="visibility",
+                        choices=lambda lg: [(t(lg, "public"), "public"), (t(lg, "internal"), "internal")])
+                    upload_btn = texts.add(gr.Button(t("zh", "upload"), variant="primary", scale=0,
+                                                     min_width=180, elem_id="cr-upload-btn"), value="upload")
+                upload_status = gr.HTML("", elem_id="cr-upload-status")
+                texts.add(gr.HTML(f"<h3>{esc(t('zh', 'docs_title'))}</h3>"),
+                          value=lambda lg: f"<h3>{esc(t(lg, 'docs_title'))}</h3>")
+                docs_view = gr.HTML("", elem_id="cr-docs")
+                doc_pick = texts.add(gr.Dropdown([], value=None, label=t("zh", "select_doc"),
+                                                 elem_id="cr-doc-pick"), label="select_doc")
+                with gr.Row(elem_classes=["cr-actions"]):
+                    make_public = texts.add(gr.Button(t("zh", "make_public"), size="sm", scale=0,
+                                                      elem_id="cr-make-public"), value="make_public")
+                    make_internal = texts.add(gr.Button(t("zh", "make_internal"), size="sm", scale=0,
+                                                        elem_id="cr-make-internal"), value="make_internal")
+                    delete_btn = texts.add(gr.Button(t("zh", "delete"), size="sm", variant="stop", scale=0,
+                                                     elem_id="cr-delete"), value="delete")
+                    refresh_btn = texts.add(gr.Button(t("zh", "refresh"), size="sm", scale=0,
+                                                      elem_id="cr-refresh"), value="refresh")
+                with gr.Row(visible=False, elem_classes=["cr-actions"]) as confirm_row:
+                    confirm_msg = gr.HTML("")
+                    confirm_btn = texts.add(gr.Button(t("zh", "confirm_delete"), variant="stop", size="sm",
+                                                      scale=0, elem_id="cr-confirm-delete"),
+                                            value="confirm_delete")
+                    cancel_btn = texts.add(gr.Button(t("zh", "cancel"), size="sm", scale=0), value="cancel")
+                doc_msg = gr.HTML("", elem_id="cr-doc-msg")
+
+            with gr.Tab(t("zh", "tab_pitch"), id="pitch", elem_id="cr-tab-pitch") as pitch_tab:
+                texts.add(pitch_tab, label="tab_pitch")
+                texts.add(gr.HTML(f'<p class="cr-muted">{esc(t("zh", "pitch_intro"))}</p>'),
+                          value=lambda lg: f'<p class="cr-muted">{esc(t(lg, "pitch_intro"))}</p>')
+                pitch_q = texts.add(gr.Textbox(label=t("zh", "pitch_question"), max_lines=3,
+                                               elem_id="cr-pitch-q"), label="pitch_question")
+                with gr.Row(elem_classes=["cr-actions"]):
+                    draft_btn = texts.add(gr.Button(t("zh", "draft"), variant="primary", scale=0,
+                                                    min_width=160, elem_id="cr-draft"), value="draft")
+                pitch_answer = texts.add(gr.Textbox(label=t("zh", "draft_label"), lines=5, max_lines=20,
+                                                    interactive=True, elem_id="cr-pitch-answer"),
+                                         label="draft_label")
+                pitch_view = gr.HTML("", elem_id="cr-pitch-view")
+                with gr.Row(elem_classes=["cr-actions"]):
+                    approve_btn = texts.add(gr.Button(t("zh", "approve"), variant="primary", scale=0,
+                                                      min_width=160, elem_id="cr-approve"), value="approve")
+                approve_msg = gr.HTML("", elem_id="cr-approve-msg")
+
+            with gr.Tab(t("zh", "tab_library"), id="library", elem_id="cr-tab-library") as lib_tab:
+                texts.add(lib_tab, label="tab_library")
+                library_view = gr.HTML("", elem_id="cr-library")
+                entry_pick = texts.add(gr.Dropdown([], value=None, label=t("zh", "select_entry"),
+                                                   elem_id="cr-entry-pick"), label="select_entry")
+                with gr.Row(elem_classes=["cr-actions"]):
+                    one_md = texts.add(gr.DownloadButton(t("zh", "export_one_md"), interactive=False,
+                                                         size="sm", scale=0, elem_id="cr-export-one-md"),
+                                       label="export_one_md")
+                    one_docx = texts.add(gr.DownloadButton(t("zh", "export_one_docx"), interactive=False,
+                                                           size="sm", scale=0, elem_id="cr-export-one-docx"),
+                                         label="export_one_docx")
+                    all_md = texts.add(gr.DownloadButton(t("zh", "export_all_md"), interactive=False,
+                                                         size="sm", scale=0, elem_id="cr-export-all-md"),
+                                       label="export_all_md")
+                    all_docx = texts.add(gr.DownloadButton(t("zh", "export_all_docx"), interactive=False,
+                                                           size="sm", scale=0, elem_id="cr-export-all-docx"),
+                                         label="export_all_docx")
+                with gr.Row(elem_classes=["cr-actions"]):
+                    delete_entry_btn = texts.add(gr.Button(t("zh", "delete_entry"), variant="stop", size="sm",
+                                                           scale=0, elem_id="cr-delete-entry"),
+                                                 value="delete_entry")
+                lib_msg = gr.HTML("", elem_id="cr-lib-msg")
+
+    # --- views -------------------------------------------------------------------------------
+
+    def documents_views(lang_code: str) -> list:
+        try:
+            docs = workspace.documents(settings)
+        except CountyRagError:
+            docs = []
+        choices = [(_doc_label(d, lang_code), d.doc_id) for d in docs]
+        return [docs_table(docs, lang_code), gr.update(choices=choices, value=None)]
+
+    def export_files(entries: list, selected: str | None, lang_code: str) -> list:
+        if not entries:
+            return [gr.update(value=None, interactive=False) for _ in range(4)]
+        out = []
+        chosen = [e for e in entries if e.id == selected]
+        for group, stem in ((chosen, f"approved-answer-{selected}"), (entries, "approved-answers")):
+            if not group:
+                out += [gr.update(value=None, interactive=False) for _ in range(2)]
+                continue
+            md = _export_file(export_root, f"{stem}.md", to_markdown(group, lang_code).encode("utf-8"))
+            docx = _export_file(export_root, f"{stem}.docx", to_docx(group, lang_code))
+            out += [gr.update(value=md, interactive=True), gr.update(value=docx, interactive=True)]
+        return out
+
+    def library_views(lang_code: str, selected: str | None = None) -> list:
+        entries = library.entries() if library else []
+        if selected not in {e.id for e in entries}:
+            selected = None
+        choices = [(f"{e.question} — {e.approved_by}", e.id) for e in entries]
+        return [library_html(entries, lang_code), gr.update(choices=choices, value=selected),
+                *export_files(entries, selected, lang_code)]
+
+    doc_outputs = [docs_view, doc_pick]
+    lib_outputs = [library_view, entry_pick, one_md, one_docx, all_md, all_docx]
+
+    def keep(outputs: list) -> list:
+        return [gr.update() for _ in outputs]
+
+    def cleared_views() -> list:
+        return ["", gr.update(choices=[], value=None), "", gr.update(choices=[], value=None),
+                *[gr.update(value=None, interactive=False) for _ in range(4)]]
+
+    # --- login -------------------------------------------------------------------------------
+
+    def login(name: str, password: str, code: str):
+        lang_code = language(code)
+        if check_login(settings.staff_users, name or "", password or ""):
+            name = name.strip()
+            return [name, gr.update(visible=False), gr.update(visible=True), "", "",
+                    message_html(t(lang_code, "logged_in", user=name), "ok"),
+                    *documents_views(lang_code), *library_views(lang_code)]
+        time.sleep(LOGIN_FAILURE_DELAY)
+        return [None, gr.update(), gr.update(), message_html(t(lang_code, "login_failed"), "error"), "",
+                gr.update(), *keep(doc_outputs), *keep(lib_outputs)]
+
+    login_outputs = [user, login_box, work_box, login_msg, password_in, whoami, *doc_outputs, *lib_outputs]
+    login_btn.click(login, inputs=[name_in, password_in, lang], outputs=login_outputs,
+                    api_visibility="private")
+    password_in.submit(login, inputs=[name_in, password_in, lang], outputs=login_outputs,
+                       api_visibility="private")
+
+    def logout():
+        return [None, None, gr.update(visible=True), gr.update(visible=False), "", "", "", "", "", "",
+                "", *cleared_views()]
+
+    logout_btn.click(logout, outputs=[user, draft, login_box, work_box, whoami, upload_status, doc_msg,
+                                      pitch_answer, pitch_view, approve_msg, lib_msg,
+                                      docs_view, doc_pick, *lib_outputs],
+                     api_visibility="private")
+
+    def relabel(name: str | None, code: str):
+        if not name:
+            return keep(doc_outputs) + keep(lib_outputs) + [gr.update()]
+        lang_code = language(code)
+        return [*documents_views(lang_code), *library_views(lang_code),
+                message_html(t(lang_code, "logged_in", user=name), "ok")]
+
+    lang.input(relabel, inputs=[user, lang], outputs=[*doc_outputs, *lib_outputs, whoami],
+               api_visibility="private")
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def upload(paths: list[str] | None, visibility: str, name: str | None, code: str):
+        lang_code = language(code)
+        if not name:
+            yield [message_html(t(lang_code, "not_logged_in"), "error"), *keep(doc_outputs), gr.update()]
+            return
+        if not paths:
+            yield [message_html(t(lang_code, "no_files"), "warn"), *keep(doc_outputs), gr.update()]
+            return
+        events = _QueueEvents()
+        outcome: dict = {}
+
+        def run() -> None:  # not tied to the browser: an upload finishes if the page closes
+            try:
+                outcome["report"] = workspace.upload(settings, [Path(p) for p in paths],
+                                                     visibility if visibility in ("public", "internal")
+                                                     else settings.default_visibility, events)
+            except CountyRagError as exc:
+                outcome["error"] = str(exc)
+            except Exception as exc:  # noqa: BLE001 - reported to the user, logged in full
+                log.exception("upload")
+                outcome["error"] = f"{type(exc).__name__}: {exc}"
+            finally:
+                events.events.put(("end", None))
+
+        threading.Thread(target=run, name="county-rag-upload").start()
+        total, done, lines = len(paths), 0, []
+        yield [message_html(t(lang_code, "indexing_start", n=total), "info"), *keep(doc_outputs), gr.update()]
+        while True:
+            kind, value = events.events.get()
+            if kind == "end":
+                break
+            if kind == "start":
+                total = value
+            elif kind == "file":
+                done += 1
+                lines.append(f"{value[0]}: {value[1]}")
+            elif kind == "notice":
+                lines.append(str(value))
+            yield [message_html(t(lang_code, "indexing", done=done, total=total), "info", lines[-8:]),
+                   *keep(doc_outputs), gr.update()]
+        if "error" in outcome:
+            status = message_html(outcome["error"], "error")
+        else:
+            report = outcome["report"]
+            summary = t(lang_code, "upload_summary", added=len(report.added), updated=len(report.updated),
+                        unchanged=len(report.unchanged), failed=len(report.failed))
+            failed = [f"{Path(path).name}: {reason}" for path, reason in report.failed]
+            status = message_html(summary + ("\n" + t(lang_code, "failed_files") if failed else ""),
+                                  "warn" if failed else "ok", failed)
+        yield [status, *documents_views(lang_code), None]
+
+    upload_btn.click(upload, inputs=[files_in, visibility_in, user, lang],
+                     outputs=[upload_status, *doc_outputs, files_in], api_visibility="private",
+                     concurrency_id="index-writes", concurrency_limit=1, show_progress="minimal")
+
+    def find_doc(doc_id: str | None):
+        try:
+            return next((d for d in workspace.documents(settings) if d.doc_id == doc_id), None)
+        except CountyRagError:
+            return None
+
+    def change_visibility(visibility: str):
+        def handler(doc_id: str | None, name: str | None, code: str):
+            lang_code = language(code)
+            if not name:
+                return [message_html(t(lang_code, "not_logged_in"), "error"), *keep(doc_outputs)]
+            doc = find_doc(doc_id)
+            if doc is None:
+                return [message_html(t(lang_code, "pick_doc"), "warn"), *keep(doc_outputs)]
+            try:
+                workspace.set_visibility(settings, doc.doc_id, visibility)
+            except CountyRagError as exc:
+                return [message_html(str(exc), "error"), *keep(doc_outputs)]
+            msg = t(lang_code, "visibility_changed", title=doc.title or doc.source,
+                    visibility=t(lang_code, visibility))
+            return [message_html(msg, "ok"), *documents_views(lang_code)]
+        return handler
+
+    for button, visibility in ((make_public, "public"), (make_internal, "internal")):
+        button.click(change_visibility(visibility), inputs=[doc_pick, user, lang],
+                     outputs=[doc_msg, *doc_outputs], api_visibility="private",
+                     concurrency_id="index-writes", concurrency_limit=1)
+
+    def ask_delete(doc_id: str | None, name: str | None, code: str):
+        lang_code = language(code)
+        doc = find_doc(doc_id) if name else None
+        if doc is None:
+            return [gr.update(visible=False), "",
+                    message_html(t(lang_code, "pick_doc" if name else "not_logged_in"), "warn")]
+        prompt = t(lang_code, "confirm_delete_prompt", title=doc.title or doc.source)
+        return [gr.update(visible=True), message_html(prompt, "warn"), ""]
+
+    delete_btn.click(ask_delete, inputs=[doc_pick, user, lang], outputs=[confirm_row, confirm_msg, doc_msg],
+                     api_visibility="private")
+    cancel_btn.click(lambda: gr.update(visible=False), outputs=confirm_row, api_visibility="private")
+
+    def delete(doc_id: str | None, name: str | None, code: str):
+        lang_code = language(code)
+        if not name:
+            return [gr.update(visible=False), message_html(t(lang_code, "not_logged_in"), "error"),
+                    *keep(doc_outputs)]
+        doc = find_doc(doc_id)
+        if doc is None:
+            return [gr.update(visible=False), message_html(t(lang_code, "pick_doc"), "warn"),
+                    *keep(doc_outputs)]
+        try:
+            workspace.delete(settings, doc)
+        except CountyRagError as exc:
+            return [gr.update(visible=False), message_html(str(exc), "error"), *keep(doc_outputs)]
+        return [gr.update(visible=False),
+                message_html(t(lang_code, "deleted", title=doc.title or doc.source), "ok"),
+                *documents_views(lang_code)]
+
+    confirm_btn.click(delete, inputs=[doc_pick, user, lang], outputs=[confirm_row, doc_msg, *doc_outputs],
+                      api_visibility="private", concurrency_id="index-writes", concurrency_limit=1)
+
+    def refresh(name: str | None, code: str):
+        return documents_views(language(code)) if name else keep(doc_outputs)
+
+    refresh_btn.click(refresh, inputs=[user, lang], outputs=doc_outputs, api_visibility="private")
+
+    # --- pitch answers -----------------------------------------------------------------------
+
+    def pitch_view_html(answer: Answer, lang_code: str) -> str:
+        contexts = contexts_for(assistant, answer, public_only=False)
+        contact = settings.contact_zh if answer.language == "zh" else settings.contact_en
+        html = answer_html(answer, lang_code, contexts, contact, staff=True)
+        if _cites_internal(answer):
+            html = message_html(t(lang_code, "internal_warning"), "warn") + html
+        return html
+
+    def _cites_internal(answer: Answer) -> bool:
+        ids = [c.chunk_id for c in answer.citations if c.chunk_id]
+        try:
+            records = assistant.retriever.store.records(ids)
+        except Exception:  # noqa: BLE001 - a warning only
+            return False
+        return any(r.meta.get("visibility") != "public" for r in records)
+
+    def draft_answer(question: str, name: str | None, code: str):
+        lang_code = language(code)
+        question = (question or "").strip()
+        if not name:
+            yield [gr.update(), message_html(t(lang_code, "not_logged_in"), "error"), None, ""]
+            return
+        if not question:
+            yield [gr.update(), gr.update(), gr.update(), gr.update()]
+            return
+        shown = ""
+        yield ["", f'<p class="cr-muted">{esc(t(lang_code, "thinking"))}</p>', None, ""]
+        try:
+            for piece in assistant.stream(question, role="staff"):
+                if isinstance(piece, Answer):
+                    yield [piece.text, pitch_view_html(piece, lang_code), piece, ""]
+                else:
+                    shown += piece
+                    yield [shown, gr.update(), None, ""]
+        except CountyRagError as exc:
+            yield [gr.update(), message_html(str(exc), "error"), None, ""]
+        except Exception:  # noqa: BLE001
+            log.exception("drafting %r", question)
+            yield [gr.update(), message_html(t(lang_code, "error", reason="internal error"), "error"), None, ""]
+
+    draft_outputs = [pitch_answer, pitch_view, draft, approve_msg]
+    for trigger in (draft_btn.click, pitch_q.submit):
+        trigger(draft_answer, inputs=[pitch_q, user, lang], outputs=draft_outputs, api_visibility="private",
+                concurrency_id=ASSISTANT_QUEUE, concurrency_limit=1, show_progress="minimal")
+
+    def approve(text: str, answer: Answer | None, name: str | None, code: str):
+        lang_code = language(code)
+        if not name:
+            return [message_html(t(lang_code, "not_logged_in"), "error"), *keep(lib_outputs)]
+        if answer is None or library is None:
+            return [message_html(t(lang_code, "no_draft"), "warn"), *keep(lib_outputs)]
+        if not (text or "").strip():
+            return [message_html(t(lang_code, "empty_answer"), "warn"), *keep(lib_outputs)]
+        entry = library.add(answer.question, text, [c.to_json() for c in answer.citations], name,
+                            answer.language)
+        return [message_html(t(lang_code, "approved_saved", user=name), "ok"),
+                *library_views(lang_code, entry.id)]
+
+    approve_btn.click(approve, inputs=[pitch_answer, draft, user, lang], outputs=[approve_msg, *lib_outputs],
+                      api_visibility="private")
+
+    # --- approved answers --------------------------------------------------------------------
+
+    def select_entry(entry_id: str | None, name: str | None, code: str):
+        if not name:
+            return keep(lib_outputs[2:])
+        entries = library.entries() if library else []
+        return export_files(entries, entry_id, language(code))
+
+    entry_pick.input(select_entry, inputs=[entry_pick, user, lang], outputs=lib_outputs[2:],
+                     api_visibility="private")
+
+    def delete_entry(entry_id: str | None, name: str | None, code: str):
+        lang_code = language(code)
+        if not name:
+            return [message_html(t(lang_code, "not_logged_in"), "error"), *keep(lib_outputs)]
+        if not entry_id or library is None:
+            return [message_html(t(lang_code, "pick_doc"), "warn"), *keep(lib_outputs)]
+        library.delete(entry_id)
+        return [message_html(t(lang_code, "entry_deleted"), "ok"), *library_views(lang_code)]
+
+    delete_entry_btn.click(delete_entry, inputs=[entry_pick, user, lang], outputs=[lib_msg, *lib_outputs],
+                           api_visibility="private")

@@ -1,0 +1,84 @@
+"""Look of the Gradio app: a theme with local fonts only (no web fonts: the page works offline)
+and the styles of answers, source cards and lists."""
+
+import gradio as gr
+
+FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC",
+         "system-ui", "sans-serif"]
+MONO_FONTS = ["Noto Sans Mono CJK SC", "DejaVu Sans Mono", "Consolas", "monospace"]
+
+# The browser's language picks the interface language on first load (the switch overrides it).
+LANGUAGE_JS = """(current) => {
+  const tag = (navigator.languages && navigator.languages[0]) || navigator.language || 'zh';
+  return [tag.toLowerCase().startsWith('zh') ? 'zh' : 'en'];
+}"""
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Soft(primary_hue="red", secondary_hue="orange", neutral_hue="slate",
+                          font=FONTS, font_mono=MONO_FONTS)
+
+
+CSS = """
+#cr-top { align-items: flex-start; }
+.cr-header h1.cr-title { font-size: 1.7rem; margin: 0.2rem 0 0.3rem; }
+.cr-header .cr-welcome { margin: 0 0 0.4rem; color: var(--body-text-color-subdued); font-size: 1rem; }
+.cr-banner { display: inline-block; font-size: 0.85rem; padding: 0.2rem 0.6rem; border-radius: 6px;
+  background: #fff7e6; color: #8a5a00; border: 1px solid #f3d19e; }
+.cr-question { white-space: normal; }
+.cr-answer { line-height: 1.7; }
+.cr-answer .cr-text { font-size: 1rem; }
+.cr-ref { color: var(--color-accent); font-weight: 600; font-size: 0.75em; margin: 0 1px; }
+.cr-badge { display: inline-block; background: #e8f5e9; color: #1b5e20; border: 1px solid #a5d6a7;
+  border-radius: 999px; font-size: 0.8rem; padding: 0 0.6rem; margin-bottom: 0.4rem; }
+.cr-contact { margin-top: 0.5rem; padding: 0.4rem 0.7rem; border-left: 3px solid #90a4ae;
+  background: #f5f7f8; color: #37474f; }
+.cr-notice { margin-top: 0.4rem; font-size: 0.85rem; color: #8a5a00; }
+.cr-sources { margin-top: 0.7rem; display: flex; flex-direction: column; gap: 0.5rem; }
+.cr-sources-label { font-size: 0.8rem; color: var(--body-text-color-subdued); font-weight: 600; }
+.cr-card { border: 1px solid var(--border-color-primary); border-left: 4px solid var(--color-accent);
+  border-radius: 8px; padding: 0.5rem 0.7rem; background: var(--background-fill-primary); }
+.cr-card-head { display: flex; align-items: baseline; gap: 0.5rem; flex-wrap: wrap; }
+.cr-card-n { display: inline-flex; min-width: 1.4em; height: 1.4em; align-items: center;
+  justify-content: center; border-radius: 50%; background: var(--color-accent); color: white;
+  font-size: 0.75rem; font-weight: 700; }
+.cr-card-title { font-weight: 600; }
+.cr-card-page { font-size: 0.8rem; color: var(--body-text-color-subdued); }
+.cr-card-source { font-size: 0.75rem; color: var(--body-text-color-subdued); word-break: break-all; }
+.cr-passage { margin-top: 0.3rem; font-size: 0.92rem; }
+mark.cr-hl { background: #fff1a8; color: inherit; padding: 0 1px; border-radius: 2px; }
+details.cr-context { margin-top: 0.3rem; font-size: 0.85rem; }
+details.cr-context summary { cursor: pointer; color: var(--color-accent); }
+.cr-context-text { margin-top: 0.3rem; padding: 0.4rem 0.6rem; background: var(--background-fill-secondary);
+  border-radius: 6px; color: var(--body-text-color-subdued); max-height: 18rem; overflow-y: auto; }
+.cr-context-passage { color: var(--body-text-color); background: #fff8d6; }
+.cr-meta { margin-top: 0.5rem; font-size: 0.75rem; color: var(--body-text-color-subdued); }
+.cr-muted { color: var(--body-text-color-subdued); }
+.cr-error { color: #b71c1c; }
+#cr-examples { align-items: center; justify-content: flex-start; flex-wrap: wrap; gap: 0.4rem; }
+#cr-examples > * { flex: 0 1 auto !important; min-width: 0 !important; }
+#cr-examples-label { width: auto !important; }
+#cr-examples .cr-examples-label { font-size: 0.9rem; color: var(--body-text-color-subdued); white-space: nowrap; }
+.cr-example { flex: 0 1 auto !important; min-width: 0 !important; }
+.cr-staff-disabled { padding: 1rem 1.2rem; border: 1px solid #f3d19e; background: #fffaf0; border-radius: 8px; }
+.cr-staff-disabled code { white-space: pre-wrap; word-break: break-all; }
+.cr-actions { gap: 0.5rem; align-items: flex-end; flex-wrap: wrap; }
+.cr-actions > * { flex-grow: 0 !important; }
+.cr-status { padding: 0.4rem 0.7rem; border-radius: 6px; margin: 0.2rem 0; }
+.cr-status ul { margin: 0.3rem 0 0 1.2rem; }
+.cr-status.cr-ok { background: #e8f5e9; color: #1b5e20; }
+.cr-status.cr-error { background: #fdecea; color: #b71c1c; }
+.cr-status.cr-info { background: #e3f2fd; color: #0d47a1; }
+.cr-status.cr-warn { background: #fff7e6; color: #8a5a00; }
+table.cr-docs { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+table.cr-docs th, table.cr-docs td { border-bottom: 1px solid var(--border-color-primary);
+  padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+table.cr-docs td.cr-doc-chunks { text-align: right; }
+tr.cr-incomplete td.cr-doc-status { color: #b71c1c; font-weight: 600; }
+tr.cr-vis-internal td.cr-doc-visibility { color: #8a5a00; }
+.cr-library { display: flex; flex-direction: column; gap: 0.6rem; }
+.cr-entry { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.5rem 0.7rem; }
+.cr-entry-q { font-weight: 600; }
+.cr-entry-a { margin: 0.3rem 0; white-space: normal; }
+.cr-entry-meta { font-size: 0.75rem; color: var(--body-text-color-subdued); }
+"""

@@ -1,0 +1,160 @@
+"""The extractive path end to end on a real index: answers, citations, refusal, roles, CLI."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.assistant import Assistant
+from app.citations import cited
+from app.settings import Settings
+from ingest.sync import sync
+
+COUNTY = """兴县招商引资情况介绍
+
+一、产业基础
+兴县已形成66万吨铝土矿、200万吨氧化铝、50万吨电解铝、38万吨铝材深加工产业规模。截至7月底，兴县成功签约项目3个，引资17亿元，新引进企业4家。
+
+二、重点项目
+3月27日，兴县与江苏铁宝锻造有限公司签约年产10万吨锻造铝合金法兰项目。5月7日，考察团赴北京航空航天大学考察交流，并召开座谈会。
+
+三、营商环境
+兴县为企业配套建设了标准化厂房和倒班宿舍，高标准打造了集超市、住宿、餐饮、活动于一体的党群企服务中心。
+"""
+POLICY = """关于支持中小企业渡过难关的通知
+
+对受疫情影响的中小企业，减免三个月房租。小微企业贷款利率下调0.5个百分点。企业可通过12345热线咨询政策。
+"""
+INTERNAL = """内部资料：重点客商跟踪表
+
+鹰嘴豆深加工项目的意向投资方为晋北丰收食品公司，预计投资额8亿元，尚在保密洽谈阶段。
+"""
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Settings:
+    root = tmp_path_factory.mktemp("answering")
+    public, internal = root / "public", root / "internal"
+    public.mkdir()
+    internal.mkdir()
+    (public / "county.txt").write_text(COUNTY, encoding="utf-8")
+    (public / "policy.txt").write_text(POLICY, encoding="utf-8")
+    (internal / "clients.txt").write_text(INTERNAL, encoding="utf-8")
+    settings = Settings(_env_file=None, store=root / "store", embed_model="bundled")
+    sync(settings, [public])
+    sync(settings, [internal], visibility="internal")
+    return settings
+
+
+@pytest.fixture(scope="module")
+def assistant(index: Settings) -> Assistant:
+    return Assistant.open(index)
+
+
+def stored_texts(assistant: Assistant) -> set[str]:
+    return {r.text for r in assistant.retriever.store.records()}
+
+
+@pytest.mark.parametrize("question, key", [
+    ("兴县铝土矿的规模是多少？", "66万吨"),
+    ("截至7月底兴县新引进了几家企业？", "4家"),
+    ("兴县和哪家公司签约了锻造铝合金法兰项目？", "江苏铁宝锻造有限公司"),
+    ("党群企服务中心集成了哪些功能？", "超市、住宿、餐饮"),
+])
+def test_answers_quote_the_documents_with_citations(assistant: Assistant, question: str, key: str):
+    answer = assistant.ask(question)
+    assert answer.answered and answer.mode == "extractive"
+    assert key in answer.text
+    numbers = cited(answer.text)
+    assert numbers and set(numbers) == {c.n for c in answer.citations}
+    texts = stored_texts(assistant)
+    for citation in answer.citations:
+        assert citation.text in texts  # verbatim stored passage
+        assert citation.highlights and all(h in citation.text for h in citation.highlights)
+    # the answer's sentences are verbatim from the cited passages
+    for piece in answer.text.replace("]", "[").split("[")[::2]:
+        if piece.strip():
+            assert any(piece in c.text for c in answer.citations)
+
+
+def test_figures_and_units_are_never_altered(assistant: Assistant):
+    answer = assistant.ask("兴县引资多少亿元？")
+    assert answer.answered and "17亿元" in answer.text
+
+
+def test_unanswerable_questions_are_refused_in_the_question_language(assistant: Assistant):
+    zh = assistant.ask("兴县的常住人口有多少？")
+    assert not zh.answered and not zh.citations and "没有找到" in zh.text
+    en = assistant.ask("What is the average winter temperature in Xing County?")
+    assert not en.answered and not en.citations and "do not answer" in en.text
+
+
+def test_internal_documents_are_for_staff_only(assistant: Assistant):
+    question = "鹰嘴豆深加工项目的意向投资方是谁？"
+    investor = assistant.ask(question, role="investor")
+    assert not investor.answered
+    assert all("clients.txt" != p.meta["source"] for p in investor.retrieved)
+    staff = assistant.ask(question, role="staff")
+    assert staff.answered and "晋北丰收食品公司" in staff.text
+    assert staff.citations[0].source == "clients.txt"
+
+
+def test_follow_up_carries_the_subject_over(assistant: Assistant):
+    first = assistant.ask("兴县和哪家公司签约了锻造铝合金法兰项目？")
+    follow = assistant.ask("这个项目的年产能是多少？", history=[(first.question, first.text)])
+    assert follow.standalone_question and "法兰项目" in follow.standalone_question
+    assert follow.answered and "10万吨" in follow.text
+
+
+def test_retrieved_lists_at_least_top_k_best_first(assistant: Assistant):
+    answer = assistant.ask("兴县的产业规模", top_k=3)
+    data = answer.to_json()
+    assert len(data["retrieved"]) == 3
+    scores = [p["score"] for p in data["retrieved"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] == 1.0
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "COUNTY_RAG_EMBED_MODEL": "bundled"})
+
+
+def test_ask_json_and_batch_follow_the_contract(index: Settings, tmp_path: Path):
+    single = run_cli("ask", "兴县铝土矿的规模是多少？", "--json", "--store", str(index.store))
+    assert single.returncode == 0, single.stderr
+    data = json.loads(single.stdout)
+    assert {"question", "answer", "answered", "citations", "retrieved"} <= data.keys()
+    assert data["answered"] and "66万吨" in data["answer"]
+    assert {"n", "chunk_id", "source", "page", "text", "score"} <= data["citations"][0].keys()
+
+    batch = tmp_path / "q.jsonl"
+    questions = ["兴县铝土矿的规模是多少？", "兴县的常住人口有多少？", "鹰嘴豆深加工项目的意向投资方是谁？"]
+    batch.write_text("\n".join(json.dumps({"question": q, "id": i}) for i, q in enumerate(questions)),
+                     encoding="utf-8")
+    done = run_cli("ask", "--batch", str(batch), "--store", str(index.store), "--top-k", "2")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["question"] for line in lines] == questions
+    assert [line["answered"] for line in lines] == [True, False, False]
+    assert all(len(line["retrieved"]) >= 2 for line in lines)
+    staff = run_cli("ask", questions[2], "--json", "--role", "staff", "--store", str(index.store))
+    assert json.loads(staff.stdout)["answered"]
+
+
+def test_ask_usage_errors_exit_2(index: Settings, tmp_path: Path):
+    assert run_cli("ask", "问题", "--role", "boss", "--store", str(index.store)).returncode == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "好"}\nnot json\n', encoding="utf-8")
+    done = run_cli("ask", "--batch", str(bad), "--store", str(index.store))
+    assert done.returncode == 2 and "bad.jsonl:2" in done.stderr
+    missing = run_cli("ask", "问题", "--store", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and "county-rag ingest" in missing.stderr
+
+
+def test_plain_text_mode_shows_answer_and_sources(index: Settings):
+    done = run_cli("ask", "兴县铝土矿的规模是多少？", "--store", str(index.store))
+    assert done.returncode == 0
+    assert "66万吨" in done.stdout and "[1]" in done.stdout and "county.txt" in done.stdout

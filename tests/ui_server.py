@@ -1,0 +1,141 @@
+"""Start the Gradio app for tests: a real index built from Chinese fixture documents in a tmp
+folder, served on 127.0.0.1 at a free port from a background thread.
+
+Also runnable by hand to look at the app: `python -m tests.ui_server [--staff] [--port N]`.
+"""
+
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from app.approved import ApprovedLibrary
+from app.assistant import Assistant
+from app.auth import hash_password
+from app.settings import Settings
+from app.ui import build_app, launch_options
+from ingest.sync import sync
+
+STAFF_USER = "zhangsan"
+STAFF_PASSWORD = "correct horse 兴县"
+
+COUNTY_TITLE = "兴县招商引资情况介绍"
+COUNTY_FIGURE = "兴县已形成66万吨铝土矿、200万吨氧化铝、50万吨电解铝产业规模。"
+COUNTY = f"""{COUNTY_TITLE}
+
+一、产业基础
+{COUNTY_FIGURE}截至7月底，兴县成功签约项目3个，引资17亿元，新引进企业4家。
+
+二、重点项目
+3月27日，兴县与江苏铁宝锻造有限公司签约年产10万吨锻造铝合金法兰项目。5月7日，考察团赴北京航空航天大学考察交流，并召开座谈会。
+
+三、营商环境
+兴县为企业配套建设了标准化厂房和倒班宿舍，高标准打造了集超市、住宿、餐饮、活动于一体的党群企服务中心。园区管委会实行一站式服务，审批时限比法定时限压缩一半以上。
+"""
+
+INTERNAL_TITLE = "鹰嘴豆客商跟踪内部资料"
+INTERNAL_PHRASE = "鹰嘴豆深加工项目的意向投资方为晋北丰收食品公司"
+INTERNAL = f"""{INTERNAL_TITLE}
+
+{INTERNAL_PHRASE}，预计投资额8亿元，尚在保密洽谈阶段。对方要求县里提供蓝莓种植基地配套用地。
+"""
+
+HOSTILE_TITLE = "<script>window.__pwned='title'</script>红枣<img src=x onerror=\"window.__pwned='img'\">资料"
+HOSTILE_SENTENCE = ("兴县红枣种植面积达到12万亩<img src=x onerror=\"alert('body')\">，"
+                    "年产红枣3万吨<script>alert('body')</script>。")
+HOSTILE = f"""{HOSTILE_TITLE}
+
+{HOSTILE_SENTENCE}红枣加工企业可以享受用地优惠。
+"""
+
+UPLOAD_TITLE = "兴县氢能产业发展规划"
+UPLOAD_FIGURE = "兴县规划建设年产2万吨绿氢项目，总投资45亿元。"
+UPLOAD = f"""{UPLOAD_TITLE}
+
+{UPLOAD_FIGURE}绿氢项目配套建设加氢站5座，服务重型卡车运输。
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_index(root: Path) -> Path:
+    """A store with a public county document, an internal one and one holding HTML/script."""
+    public, internal = root / "public", root / "internal"
+    public.mkdir(parents=True, exist_ok=True)
+    internal.mkdir(parents=True, exist_ok=True)
+    (public / "county.txt").write_text(COUNTY, encoding="utf-8")
+    (public / "hostile<b>.txt").write_text(HOSTILE, encoding="utf-8")
+    (internal / "鹰嘴豆客商跟踪表.txt").write_text(INTERNAL, encoding="utf-8")
+    store = root / "store"
+    settings = Settings(_env_file=None, store=store, embed_model="bundled")
+    for folder, visibility in ((public, "public"), (internal, "internal")):
+        report = sync(settings, [folder], visibility=visibility)
+        assert not report.failed, report.failed
+    return store
+
+
+def settings_for(store: Path, staff: bool = True, port: int | None = None, **extra) -> Settings:
+    users = {STAFF_USER: hash_password(STAFF_PASSWORD)} if staff else {}
+    return Settings(_env_file=None, store=store, embed_model="bundled", staff_users=users,
+                    host="127.0.0.1", port=port or free_port(), uploads_dir=store.parent / "uploads",
+                    **extra)
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+    library: ApprovedLibrary
+    assistant: Assistant
+
+
+@contextmanager
+def serve(settings: Settings, assistant: Assistant | None = None) -> Iterator[Server]:
+    """The app on settings.host:settings.port until the block ends."""
+    assistant = assistant or Assistant.open(settings)
+    library = ApprovedLibrary(Path(settings.store) / "approved.json")
+    app = build_app(settings, assistant, library)
+    app.queue(default_concurrency_limit=4)
+    app.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    url = f"http://{settings.host}:{settings.port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start at {url}")
+            time.sleep(0.1)
+        yield Server(url, settings, library, assistant)
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--staff", action="store_true", help="configure a staff login")
+    parser.add_argument("--port", type=int, default=7861)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="county-rag-ui-"))
+    settings = settings_for(build_index(root), staff=args.staff, port=args.port)
+    with serve(settings) as server:
+        print(f"{server.url}  (store {settings.store}; staff {STAFF_USER!r} / {STAFF_PASSWORD!r})")
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
