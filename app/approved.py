@@ -13,7 +13,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .matching import grams
+from .matching import query_grams
+from .query import analyse
 
 
 @dataclass
@@ -28,8 +29,8 @@ class ApprovedAnswer:
 
 
 def similarity(a: str, b: str) -> float:
-    """Overlap of two questions' character bigrams (Jaccard)."""
-    ga, gb = grams(a), grams(b)
+    """Overlap (Jaccard) of two questions' content bigrams, question and function words aside."""
+    ga, gb = query_grams(analyse(a)), query_grams(analyse(b))
     return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 

@@ -7,17 +7,29 @@ from .answer import Answer, Citation
 from .approved import ApprovedAnswer, ApprovedLibrary
 from .assistant import Assistant, History
 from .query import language_of
+from .retrieval import visible_to
 
 
 def respond(assistant: Assistant, library: ApprovedLibrary | None, question: str,
             role: str = "investor", history: History = ()) -> Iterator[str | Answer]:
     """Pieces of the reply, then the final Answer (mode "approved" for a library answer)."""
     entry = library.match(question, assistant.settings.approved_match) if library else None
+    if entry is not None and not _visible(assistant, entry, role):
+        entry = None
     if entry is None:
         yield from assistant.stream(question, role=role, history=history)
         return
     yield entry.answer
     yield approved_answer(question, entry)
+
+
+def _visible(assistant: Assistant, entry: ApprovedAnswer, role: str) -> bool:
+    """Whether every passage the approved answer cites still exists and may be shown to `role`."""
+    allowed = visible_to(role)
+    ids = [c["chunk_id"] for c in entry.citations]
+    records = assistant.retriever.store.records(ids)
+    return len(records) == len(set(ids)) and all(
+        r.meta.get("visibility", "public") in allowed for r in records)
 
 
 def approved_answer(question: str, entry: ApprovedAnswer) -> Answer:

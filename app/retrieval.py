@@ -5,6 +5,7 @@ The dense side only gets a vote when the embedding model can read the question a
 its near-random ranking would dilute a good keyword ranking, so then the keyword side decides.
 """
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,12 +66,17 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self._revs: tuple = ()
+        self._lock = threading.RLock()  # refresh swaps the keyword index and visibility together
         self.lexical: LexicalIndex | None = None
         self.visibility = np.array([], dtype=object)
         self.refresh()
 
     def refresh(self) -> None:
         """Pick up new documents and visibility changes written since the last search."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         self.store.collection = self.store.client.get_collection(
             self.settings.collection, embedding_function=None)
         meta = self.store.meta
@@ -92,7 +98,8 @@ class Retriever:
 
     def search(self, query: Query, role: str, k: int) -> Retrieval:
         allowed = visible_to(role)
-        lexical = self._lexical(query, allowed)
+        with self._lock:
+            lexical = self._lexical(query, allowed)
         weight = self.dense_weight(query, [r for r, _ in lexical])
         dense = self._dense(query, allowed) if weight > 0 else []
         fused: dict[str, float] = {}

@@ -21,7 +21,7 @@ from .chat import respond
 from .messages import say
 from .settings import Settings
 from .ui_render import Context, Turn, chat_messages, header_html
-from .ui_style import CSS, LANGUAGE_JS, theme
+from .ui_style import CSS, language_js, theme, title_js
 from .ui_text import language, t
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
                    analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         turns = gr.State([])
         with gr.Row(elem_id="cr-top"):
-            header = texts.add(gr.HTML(banner("zh"), elem_id="cr-header"), value=banner)
+            texts.add(gr.HTML(banner("zh"), elem_id="cr-header"), value=banner)
             lang = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", label="语言 / Language",
                             elem_id="cr-lang", scale=0, min_width=180)
         with gr.Tabs(elem_id="cr-tabs"):
@@ -167,9 +167,11 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
             return [*texts.updates(lang_code), *example_updates(lang_code), render(state, lang_code)]
 
         refresh = [*texts.components, *examples, chatbot]
-        app.load(on_load, inputs=[lang], outputs=[lang, *texts.components, *examples], js=LANGUAGE_JS,
-                 api_visibility="private")
+        titles = {code: t(code, "page_title", county=_county(settings, code)) for code in ("zh", "en")}
+        app.load(on_load, inputs=[lang], outputs=[lang, *texts.components, *examples],
+                 js=language_js(titles), api_visibility="private")
         lang.input(on_language, inputs=[lang, turns], outputs=refresh, api_visibility="private")
+        lang.input(None, inputs=[lang], js=title_js(titles))
 
         def ask(text: str, state: list[Turn], code: str):
             lang_code = language(code)
@@ -214,7 +216,7 @@ def launch_options(settings: Settings) -> dict:
     return dict(
         server_name=settings.host, server_port=settings.port, theme=theme(), css=CSS,
         share=False, ssr_mode=False, show_error=False, footer_links=[],
-        max_file_size=f"{int(settings.max_file_mb)}mb",
+        max_file_size=int(settings.max_file_mb * 2**20),  # bytes; larger uploads are refused
     )
 
 

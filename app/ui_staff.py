@@ -78,7 +78,8 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
 
     user = gr.State(None)
     draft = gr.State(None)
-    export_root = Path(tempfile.mkdtemp(prefix="county-rag-export-"))  # served to the browser from here
+    # exports are served to the browser from here; the folder goes when the app does (or at exit)
+    export_dir = tempfile.TemporaryDirectory(prefix="county-rag-export-")
 
     with gr.Column(elem_id="cr-login") as login_box:
         texts.add(gr.HTML(f"<h3>{esc(t('zh', 'login_title'))}</h3>"),
@@ -195,8 +196,9 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
             if not group:
                 out += [gr.update(value=None, interactive=False) for _ in range(2)]
                 continue
-            md = _export_file(export_root, f"{stem}.md", to_markdown(group, lang_code).encode("utf-8"))
-            docx = _export_file(export_root, f"{stem}.docx", to_docx(group, lang_code))
+            root = Path(export_dir.name)
+            md = _export_file(root, f"{stem}.md", to_markdown(group, lang_code).encode("utf-8"))
+            docx = _export_file(root, f"{stem}.docx", to_docx(group, lang_code))
             out += [gr.update(value=md, interactive=True), gr.update(value=docx, interactive=True)]
         return out
 
@@ -293,7 +295,9 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                 total = value
             elif kind == "file":
                 done += 1
-                lines.append(f"{value[0]}: {value[1]}")
+                source, state = value
+                known = state in ("added", "updated", "failed")
+                lines.append(f"{source}: {t(lang_code, f'status_{state}') if known else state}")
             elif kind == "notice":
                 lines.append(str(value))
             yield [message_html(t(lang_code, "indexing", done=done, total=total), "info", lines[-8:]),

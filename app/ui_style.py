@@ -1,17 +1,30 @@
 """Look of the Gradio app: a theme with local fonts only (no web fonts: the page works offline)
 and the styles of answers, source cards and lists."""
 
+import json
+
 import gradio as gr
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC",
          "system-ui", "sans-serif"]
 MONO_FONTS = ["Noto Sans Mono CJK SC", "DejaVu Sans Mono", "Consolas", "monospace"]
 
-# The browser's language picks the interface language on first load (the switch overrides it).
-LANGUAGE_JS = """(current) => {
+
+
+def language_js(titles: dict[str, str]) -> str:
+    """On first load: the browser's language picks the interface language (the switch then
+    overrides it), and the page title follows."""
+    return f"""(current) => {{
   const tag = (navigator.languages && navigator.languages[0]) || navigator.language || 'zh';
-  return [tag.toLowerCase().startsWith('zh') ? 'zh' : 'en'];
-}"""
+  const code = tag.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  document.title = {json.dumps(titles)}[code];
+  return [code];
+}}"""
+
+
+def title_js(titles: dict[str, str]) -> str:
+    """On a switch of language: the page title follows."""
+    return f"(code) => {{ document.title = {json.dumps(titles)}[code] || document.title; }}"
 
 
 def theme() -> gr.themes.Base:

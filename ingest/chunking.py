@@ -13,7 +13,7 @@ from .documents import Chunk, Document, heading_string, index_text
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]+|…+|\.(?=\s|$))[”’\"'」』）)】》]*")
 _CLAUSE_END = re.compile(r"(?:[，、：]|[,:](?!\d))+")  # not the comma of 1,200 nor the colon of 10:30
 _UNCUT = re.compile(r"\d+(?:[.,:]\d+)*(?:[%‰]|[十百千万亿]*[元吨亩人户个家米])?|[A-Za-z]+")  # 12.5亿元, words
-CHUNKER_VERSION = 2  # bump when the same file and settings would be cut differently
+CHUNKER_VERSION = 3  # bump when the same file and settings would be cut differently
 TITLE_MAX_CHARS = 80
 HEADING_MAX_CHARS = 40
 HEADING_MAX_DEPTH = 3

@@ -232,18 +232,23 @@ class IndexStore:
     def records(self, ids: list[str] | None = None, where: dict | None = None) -> list[Record]:
         """Chunks with text and metadata: the given ids (in that order), or all matching `where`."""
         if ids is not None:
-            got = self.collection.get(ids=ids, include=["documents", "metadatas"]) if ids else None
-            by_id = {i: Record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])} if got else {}
+            if not ids:
+                return []
+            by_id = {r.id: r for r in _records(self.collection.get(ids=ids, include=["documents", "metadatas"]))}
             return [by_id[i] for i in ids if i in by_id]
         out: list[Record] = []
         offset = 0
         while True:
             got = self.collection.get(include=["documents", "metadatas"], where=where,
                                       limit=PAGE_SIZE, offset=offset)
-            out.extend(Record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]))
+            out.extend(_records(got))
             if len(got["ids"]) < PAGE_SIZE:
                 return out
             offset += PAGE_SIZE
+
+
+def _records(got: dict) -> list[Record]:
+    return [Record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
 
 def _rev() -> str:

@@ -125,22 +125,26 @@ def paragraphs_from_lines(pages: list[list[str]]) -> list[tuple[str, int]]:
 
     Empty strings in a page's lines mark blank lines. A line is continued by the next when it does
     not end a sentence and is either cut mid-clause, inside open quotes or brackets, or as long as
-    the document's wrapped lines (so short headings and captions stay on their own).
+    the document's wrapped lines (so short headings and captions stay on their own). Across a
+    blank line, "as long as a wrapped line" means at least 60 characters.
     """
     lengths = [len(line) for lines in pages for line in lines if line]
     wrap = statistics.quantiles(lengths, n=10)[-1] if len(lengths) >= 10 else max(lengths, default=0)
     long_line = min(60.0, 0.8 * wrap) if wrap else 60.0
     out: list[tuple[str, int]] = []
-    current, start_page = "", 0
+    current, start_page, blank = "", 0, False
     for page_no, lines in enumerate(pages):
         for line in lines:
             if not line:
+                blank = True
                 continue
+            needed = 60.0 if blank else long_line
+            blank = False
             joinable = (
                 current
                 and not _ENDS_SENTENCE.search(current)
                 and not _starts_new_item(line)
-                and (_ENDS_CLAUSE.search(current) or _unbalanced(current) or len(current) >= long_line)
+                and (_ENDS_CLAUSE.search(current) or _unbalanced(current) or len(current) >= needed)
             )
             if joinable:
                 current = glue(current, line)
@@ -172,8 +176,14 @@ def blocks_from_pages(page_texts: list[str], *, from_pdf: bool, first_page: int 
         if lead:
             blocks.append(Block(text=lead, page=page, heading_level=1))
             text = text[len(lead):].lstrip()
-        blocks.append(Block(text=text, page=page, heading_level=heading_level(text)))
+        level = heading_level(text) or (1 if not blocks and _title_like(text) else 0)
+        blocks.append(Block(text=text, page=page, heading_level=level))
     return blocks
+
+
+def _title_like(line: str) -> bool:
+    """A short first line that does not end a sentence reads as the title (内部资料：跟踪表)."""
+    return len(line) <= _NUMBERED_HEADING_MAX and not _ENDS_SENTENCE.search(line) and "。" not in line
 
 
 def lead_title(paragraph: str) -> str | None:

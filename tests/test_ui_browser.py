@@ -162,6 +162,11 @@ def test_chinese_question_gets_the_figure_and_a_highlighted_source_card(server, 
     assert COUNTY_FIGURE in around and len(around) > len(passage)  # neighbouring text shown
     page.shot(shots, "01-answer-card-expanded")
 
+    page.ask("签约了几个项目？")  # a follow-up: the first exchange stays, the second is added
+    assert page.page.locator("#cr-chat .cr-answered").count() == 2
+    assert "签约" in page.last_answer.locator(".cr-text").inner_text()
+    assert page.page.locator("#cr-chat .cr-question").nth(0).inner_text() == ALUMINIUM_QUESTION
+
 
 def test_question_without_an_answer_is_not_found_with_the_contact_line(server, open_page):
     page = open_page(server.url)
@@ -182,6 +187,7 @@ def test_language_switch_changes_the_interface_strings(server, open_page, shots)
     page.page.wait_for_function(
         "() => document.querySelector('#cr-header h1').innerText === 'Xing County Investment Assistant'")
     assert page.page.locator("#cr-send").inner_text() == "Send"
+    assert page.page.title() == "Xing County Investment Assistant"
     assert page.page.get_by_role("tab", name="Investor chat").is_visible()
     assert "Ask a question" in page.page.locator("#cr-question textarea").get_attribute("placeholder")
     page.shot(shots, "02-english")
@@ -194,6 +200,7 @@ def test_an_english_browser_starts_in_english(server, open_page):
     page.page.wait_for_function(
         "() => document.querySelector('#cr-header h1').innerText === 'Xing County Investment Assistant'")
     assert page.page.locator("#cr-lang input[value=en]").is_checked()
+    assert page.page.title() == "Xing County Investment Assistant"
 
 
 def test_html_in_documents_and_questions_is_shown_as_text(server, open_page, shots):

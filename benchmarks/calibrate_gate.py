@@ -1,0 +1,56 @@
+"""The evidence gate's trade-off: refusals of answerable vs unanswerable questions per threshold.
+
+Runs the Assistant's own retrieval and extraction once per question, then applies the gate
+(app/evidence.py) at each candidate COUNTY_RAG_MIN_SUPPORT. Writes a Markdown table.
+
+Usage: python benchmarks/calibrate_gate.py --store DIR [--out benchmarks/results/gate.md]
+"""
+
+import argparse
+from pathlib import Path
+
+from app.assistant import Assistant
+from app.evidence import supported
+from app.extractive import extract
+from app.settings import Settings
+from evaluate import HERE, SHARED_EVAL, load
+
+THRESHOLDS = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    assistant = Assistant.open(Settings(store=args.store), print)
+    questions = load(sorted(SHARED_EVAL.glob("*.jsonl")) + [HERE / "dev_unanswerable.jsonl"])
+    cases = []
+    for q in questions:
+        context = assistant._retrieve(q["question"], "investor", [], assistant.settings.top_k)
+        found = extract(context.query, context.passages,
+                        assistant.retriever.lexical.idf(context.query.tokens))
+        document = ""
+        if found:
+            passage = context.passages[found.sentences[0].passage]
+            text, _ = assistant.retriever.store.document_text(passage.meta["doc_id"])
+            document = f"{passage.meta.get('title', '')}\n{text}"
+        cases.append((q["answerable"], q["question"], found, document))
+    answerable = sum(1 for c in cases if c[0])
+    lines = ["| min_support | refused answerable | refused unanswerable |", "|---|---|---|"]
+    for threshold in THRESHOLDS:
+        refused = [not supported(found, question, document, threshold)
+                   for _, question, found, document in cases]
+        wrong_refusals = sum(r for r, c in zip(refused, cases) if c[0]) / answerable
+        right_refusals = sum(r for r, c in zip(refused, cases) if not c[0]) / (len(cases) - answerable)
+        lines.append(f"| {threshold} | {wrong_refusals:.1%} | {right_refusals:.1%} |")
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        args.out.write_text(f"# Evidence gate calibration\n\n{answerable} answerable and "
+                            f"{len(cases) - answerable} unanswerable development questions.\n\n"
+                            f"{table}\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Pure pieces of answering, tested alone: numbers, citation markers, follow-ups, query analysis."""
+
+from app.citations import cited, drop_invalid, normalise, says_not_found
+from app.followup import carry_over
+from app.numbers import has_number, numbers, unsupported
+from app.query import analyse
+
+
+def test_numbers_compare_by_value_across_units_and_scripts():
+    assert {v for _, v in numbers("引资17亿元")} == {1.7e9}
+    assert {v for _, v in numbers("引资十七亿元")} == {1.7e9}
+    assert {v for _, v in numbers("1.7 billion yuan")} == {1.7e9}
+    assert unsupported("The county attracted 1.7 billion yuan [1].", ["引资17亿元"]) == []
+    assert unsupported("产能80万吨[1]", ["50万吨电解铝"]) == ["80万"]
+    assert unsupported("统一部署，进一步落实[1]", ["统一部署"]) == []
+
+
+def test_figure_kind_checks():
+    assert has_number("新引进企业4家", "家") and not has_number("北京航空航天大学", "所")
+    assert analyse("兴县有几所大学？").expects.unit == "所"
+    assert analyse("什么时候开工？").expects.kind == "date"
+
+
+def test_question_words_do_not_drive_keywords():
+    tokens = analyse("兴县铝土矿的规模是多少？").tokens
+    assert "多少" not in tokens and "的" not in tokens and "兴县" in tokens
+    assert "which" not in analyse("Which company signed the project?").tokens
+
+
+def test_citation_markers():
+    text, dropped = drop_invalid("甲[1]乙[7]丙[2]", {1, 2, 3})
+    assert text == "甲[1]乙丙[2]" and dropped == [7] and cited(text) == [1, 2]
+    assert normalise("<think>[9]</think>甲【1】乙[2, 3]") == "甲[1]乙[2][3]"
+    assert says_not_found("未找到") and says_not_found("NOT FOUND.") and not says_not_found("未找到的项目有3个[1]")
+
+
+def test_follow_ups_carry_the_subject():
+    assert carry_over("它的总投资是多少？", "泽丰达制氢项目的副经理是谁？").startswith("泽丰达制氢项目")
+    assert carry_over("这个项目什么时候开工？", "兴县和哪家公司签约了锻造铝合金法兰项目？") == \
+        "锻造铝合金法兰项目什么时候开工？"
+    assert carry_over("那浙江呢？", "北京市2025年地区生产总值是多少？") == "浙江2025年地区生产总值是多少？"
+    assert carry_over("What about Zhejiang?", "What was the GDP of Beijing in 2025?") == \
+        "What was the GDP of Zhejiang in 2025?"
+    assert carry_over("兴县有几所大学？", None) == "兴县有几所大学？"

@@ -1,0 +1,80 @@
+"""Staff-side services on a real index: uploads, deletion, visibility, approved answers, export."""
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+
+from app.approved import ApprovedLibrary
+from app.assistant import Assistant
+from app.auth import check_login, hash_password
+from app.chat import respond
+from app.export import to_docx, to_markdown
+from app.settings import Settings
+from app import workspace
+
+DOC = "兴县鹰嘴豆产业介绍\n\n兴县鹰嘴豆种植面积达到3万亩，建成鹰嘴豆深加工生产线2条。"
+OTHER = "兴县红色文旅资源\n\n晋绥边区革命纪念馆是兴县重要的红色旅游景点。"
+
+
+@pytest.fixture
+def staff(tmp_path: Path) -> Settings:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "chickpea.txt").write_text(DOC, encoding="utf-8")
+    (incoming / "tourism.txt").write_text(OTHER, encoding="utf-8")
+    (incoming / "empty.txt").write_text("", encoding="utf-8")
+    settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled")
+    report = workspace.upload(settings, sorted(incoming.iterdir()), "public")
+    assert sorted(report.added) == ["chickpea.txt", "tourism.txt"]
+    assert [Path(p).name for p, _ in report.failed] == ["empty.txt"]
+    return settings
+
+
+def test_upload_list_visibility_and_delete(staff: Settings):
+    docs = {d.source: d for d in workspace.documents(staff)}
+    assert set(docs) == {"chickpea.txt", "tourism.txt"}
+    assert all(d.complete and d.n_chunks >= 1 and d.visibility == "public" for d in docs.values())
+
+    assistant = Assistant.open(staff)
+    question = "兴县鹰嘴豆种植面积是多少？"
+    assert assistant.ask(question).answered
+    workspace.set_visibility(staff, docs["chickpea.txt"].doc_id, "internal")
+    assert not assistant.ask(question, role="investor").answered  # picked up without a restart
+    assert "3万亩" in assistant.ask(question, role="staff").text
+
+    workspace.delete(staff, docs["chickpea.txt"])
+    assert {d.source for d in workspace.documents(staff)} == {"tourism.txt"}
+    assert not (workspace.uploads_dir(staff) / "chickpea.txt").exists()
+    assert not assistant.ask(question, role="staff").answered
+
+
+def test_approved_answers_take_precedence_and_export(staff: Settings, tmp_path: Path):
+    assistant = Assistant.open(staff)
+    library = ApprovedLibrary(tmp_path / "approved.json")
+    draft = assistant.ask("兴县鹰嘴豆种植面积是多少？", role="staff")
+    edited = "兴县鹰嘴豆种植面积达到3万亩[1]，并建成两条深加工生产线[1]。"
+    library.add(draft.question, edited, [c.to_json() for c in draft.citations], "alice")
+
+    *_, answer = respond(assistant, library, "兴县鹰嘴豆的种植面积是多少？")
+    assert answer.mode == "approved" and answer.text == edited
+    assert answer.citations and "3万亩" in answer.citations[0].text
+    *_, other = respond(assistant, library, "晋绥边区革命纪念馆在哪个县？")
+    assert other.mode == "extractive"
+
+    markdown = to_markdown(library.entries())
+    assert edited in markdown and "alice" in markdown and "3万亩" in markdown
+    document = docx.Document(io.BytesIO(to_docx(library.entries())))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert edited in body and "chickpea.txt" in body and "3万亩" in body
+
+
+def test_passwords_are_hashed_and_checked():
+    stored = hash_password("春风十里")
+    assert "春风十里" not in stored
+    users = {"alice": stored}
+    assert check_login(users, "alice", "春风十里")
+    assert not check_login(users, "alice", "wrong")
+    assert not check_login(users, "bob", "春风十里")
+    assert not check_login({}, "alice", "")
