@@ -75,7 +75,7 @@ class Assistant:
         """Pieces of answer text as they are ready, then the final Answer (always last)."""
         context = self._retrieve(question, role, list(history), top_k or self.settings.top_k)
         query = context.query
-        found = extract(query, context.passages, self.retriever.lexical.idf(query.tokens))
+        found = extract(query, context.passages, self._idf(query))
         if not self._supported(found, context):
             yield self._answer(context, say("not_found", query.language), False, [])
             return
@@ -93,14 +93,18 @@ class Assistant:
     def _retrieve(self, question: str, role: str, history: History, k: int) -> _Context:
         language = language_of(question)
         standalone = self._standalone(question, history, language)
-        query = analyse(standalone)
         self.retriever.refresh()
+        query = analyse(standalone, self.retriever.lexical.frequency)
         passages = self.retriever.search(query, role, k).passages
         if self.reranker:
             passages = self.reranker.rerank(standalone, passages[:RERANK_DEPTH]) + passages[RERANK_DEPTH:]
         top = passages[:k]
         best = max((p.score for p in top), default=1.0) or 1.0
         return _Context(question, standalone, query, top, [p.score / best for p in top])
+
+    def _idf(self, query: Query) -> dict[str, float]:
+        """IDF of the question's keywords and of every alternative of its terms."""
+        return self.retriever.lexical.idf(list(query.tokens) + [t for g in query.terms for t in g])
 
     def _standalone(self, question: str, history: History, language: str) -> str:
         if not history:

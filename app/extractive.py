@@ -15,7 +15,7 @@ from ingest.chunking import split_sentences
 from ingest.lexical import tokenize
 from ingest.textclean import heading_level
 
-from .matching import gram_coverage, query_grams, word_coverage
+from .matching import gram_coverage, query_grams, term_coverage, word_coverage
 from .numbers import has_date, has_number
 from .query import ANSWER_KIND_WORDS, Expectation, Query
 from .retrieval import Passage
@@ -98,8 +98,8 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
         chosen += [other] + _continuation(query, other, by_passage[other.passage])
     passage = passages[best.passage]
     context = " ".join([passage.meta.get("title", ""), passage.meta.get("heading", ""), passage.text])
-    subject = {t: w for t, w in idf.items() if t not in ANSWER_KIND_WORDS} or idf
-    support = max(word_coverage(subject, set(tokenize(context))), gram_coverage(phrases, context))
+    subject = [g for g in query.terms if not set(g) & ANSWER_KIND_WORDS] or query.terms
+    support = max(term_coverage(subject, idf, context), gram_coverage(phrases, context))
     return Extract(chosen, support, not query.expects.kind or any(s.fits for s in chosen))
 
 

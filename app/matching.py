@@ -10,6 +10,7 @@ import unicodedata
 import jieba
 
 from ingest.chunking import split_sentences
+from ingest.lexical import tokenize
 
 from .query import Query, is_stopword
 
@@ -49,3 +50,16 @@ def word_coverage(weights: dict[str, float], text_tokens: set[str]) -> float:
     """IDF-weighted share of the question's content words found in the text."""
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in text_tokens) / total if total else 0.0
+
+
+def term_coverage(groups: list[tuple[str, ...]], weights: dict[str, float], text: str) -> float:
+    """Weighted share of the groups that the text holds one alternative of; a group weighs as
+    its rarest alternative (weights: IDF by term)."""
+    tokens = set(tokenize(text))
+    total = covered = 0.0
+    for group in groups:
+        weight = max(weights.get(term, 0.0) for term in group)
+        total += weight
+        if any(term in tokens or term in text for term in group):
+            covered += weight
+    return covered / total if total else 0.0

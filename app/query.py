@@ -1,6 +1,7 @@
 """What a question asks: its language, its content words, and the kind of answer it expects."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.lexical import tokenize
@@ -47,6 +48,7 @@ class Query:
     language: str  # "zh" or "en"
     tokens: list[str]  # content words for keyword search
     expects: Expectation
+    terms: list[tuple[str, ...]]  # what a passage must hold to support an answer: one of each
 
 
 def language_of(text: str) -> str:
@@ -75,5 +77,17 @@ def expectation(text: str) -> Expectation:
     return Expectation()
 
 
-def analyse(text: str) -> Query:
-    return Query(text, language_of(text), content_tokens(text), expectation(text))
+def analyse(text: str, frequency: Callable[[str], int] | None = None) -> Query:
+    """The question's language, keywords and expected answer. With `frequency` (how many indexed
+    chunks hold a word), an English question also gets the Chinese words of its dictionary
+    translation, which then carry the evidence gate."""
+    language = language_of(text)
+    tokens = content_tokens(text)
+    if language == "en" and frequency is not None:
+        from .translate import chinese_terms
+
+        groups = chinese_terms(text, frequency)
+        chinese = [t for group in groups for term in group if not term.isascii() for t in tokenize(term)]
+        if chinese:
+            return Query(text, language, tokens + chinese, expectation(text), groups)
+    return Query(text, language, tokens, expectation(text), [(t,) for t in tokens])

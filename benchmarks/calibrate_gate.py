@@ -28,8 +28,7 @@ def main() -> None:
     cases = []
     for q in questions:
         context = assistant._retrieve(q["question"], "investor", [], assistant.settings.top_k)
-        found = extract(context.query, context.passages,
-                        assistant.retriever.lexical.idf(context.query.tokens))
+        found = extract(context.query, context.passages, assistant._idf(context.query))
         document = ""
         if found:
             passage = context.passages[found.sentences[0].passage]

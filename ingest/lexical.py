@@ -57,18 +57,19 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return self.bm25.get_scores(tokens)
 
+    def frequency(self, token: str) -> int:
+        """How many chunks hold the token."""
+        if self.bm25 is None:
+            return 0
+        row = self.bm25.vocab_dict.get(token)
+        indptr = self.bm25.scores["indptr"]
+        return 0 if row is None else int(indptr[row + 1] - indptr[row])
+
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """Inverse document frequency over chunks; a word no chunk holds gets the highest."""
         n = len(self.ids)
-        if self.bm25 is None:
-            return {t: 1.0 for t in tokens}
-        vocab, indptr = self.bm25.vocab_dict, self.bm25.scores["indptr"]
-        out = {}
-        for token in tokens:
-            row = vocab.get(token)
-            df = 0 if row is None else int(indptr[row + 1] - indptr[row])
-            out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-        return out
+        return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+                for t, df in ((t, self.frequency(t)) for t in tokens)}
 
     def doc_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of the document each chunk belongs to, one value per chunk."""

@@ -92,6 +92,13 @@ def test_unanswerable_questions_are_refused_in_the_question_language(assistant: 
     assert not en.answered and not en.citations and "do not answer" in en.text
 
 
+def test_english_questions_find_chinese_passages_through_the_dictionary(assistant: Assistant):
+    answer = assistant.ask("Which company signed the aluminium alloy flange forging project with Xing County?")
+    assert answer.answered and "江苏铁宝锻造有限公司" in answer.text and answer.language == "en"
+    refused = assistant.ask("How many hospitals does Xing County have?")
+    assert not refused.answered and refused.text.startswith("Sorry")
+
+
 def test_internal_documents_are_for_staff_only(assistant: Assistant):
     question = "鹰嘴豆深加工项目的意向投资方是谁？"
     investor = assistant.ask(question, role="investor")

