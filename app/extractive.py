@@ -24,7 +24,7 @@ PASSAGES_READ = 5
 RANK_PENALTY = 0.3
 SECOND_PASSAGE = 0.6  # a second passage's best sentence is added when it scores this close
 MAX_PASSAGES_CITED = 2
-LEAD_CHARS = 120  # a best sentence this short reads as a lead to what follows
+LEAD_CHARS = 120  # a best sentence this short may be a lead to what follows
 ANSWER_CHARS = 240  # stop adding following sentences beyond this length
 _LEAD_END = ("：", ":", "？", "?")
 _LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
@@ -114,6 +114,8 @@ def _continuation(query: Query, best: Sentence, sentences: list[Sentence]) -> li
     if not following:
         return []
     wanted_figure = query.expects.kind and not best.fits
+    if query.expects.kind and best.fits:
+        return []  # the figure or date asked for is there
     if not (_is_lead(best.text) or wanted_figure):
         return []
     out, length = [], len(best.text)
