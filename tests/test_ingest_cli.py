@@ -171,3 +171,43 @@ def test_fallback_is_announced_in_one_line_and_can_be_refused(tmp_path: Path):
     refused = run_cli("ingest", str(docs), "--store", str(tmp_path / "t"),
                       env={**env, "COUNTY_RAG_EMBED_FALLBACK": "false"})
     assert refused.returncode == 1 and "COUNTY_RAG_EMBED_FALLBACK" in refused.stderr
+
+
+def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
+    from . import fixture_docs
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("兴县已形成66万吨铝土矿产业规模。", encoding="utf-8")
+    fixture_docs.write_docx(docs / "good.docx")
+    bad = {
+        "empty.txt": "empty file",
+        "corrupt.pdf": "corrupt PDF",
+        "encrypted.pdf": "encrypted PDF",
+        "scanned.pdf": "no text layer; needs OCR",
+        "sheet.xlsx": "unsupported file type .xlsx",
+        "binary.txt": "undecodable bytes",
+        "big.txt": "file too large",
+        "loop1.txt": "symlink loop",
+        "loop2.txt": "symlink loop",
+    }
+    (docs / "empty.txt").write_bytes(b"")
+    fixture_docs.write_corrupt_pdf(docs / "corrupt.pdf")
+    fixture_docs.write_encrypted_pdf(docs / "encrypted.pdf")
+    fixture_docs.write_scanned_pdf(docs / "scanned.pdf")
+    (docs / "sheet.xlsx").write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (docs / "big.txt").write_text("兴县" * 20000, encoding="utf-8")
+    os.symlink(docs / "loop2.txt", docs / "loop1.txt")
+    os.symlink(docs / "loop1.txt", docs / "loop2.txt")
+
+    done = run_cli("ingest", str(docs), "--store", str(tmp_path / "store"),
+                   env={"COUNTY_RAG_MAX_FILE_MB": "0.05"})
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.startswith(str(docs))]
+    assert len(lines) == len(bad)
+    for name, reason in bad.items():
+        assert any(line.startswith(f"{docs / name}: ") and reason in line for line in lines), name
+    assert "added 2, updated 0, unchanged 0, removed 0, failed 9" in done.stdout
+    stored = {m["source"] for _, m in snapshot(IndexSettings(store=tmp_path / "store", embed_model="bundled")).values()}
+    assert stored == {"good.txt", "good.docx"}
