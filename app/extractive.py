@@ -15,14 +15,15 @@ from ingest.chunking import split_sentences
 from ingest.lexical import tokenize
 from ingest.textclean import heading_level
 
-from .matching import gram_coverage, query_grams, term_coverage, word_coverage
+from .matching import gram_coverage, grams, query_grams, term_coverage, word_coverage
 from .numbers import has_date, has_number
 from .query import ANSWER_KIND_WORDS, Expectation, Query
 from .retrieval import Passage
 
 PASSAGES_READ = 5
 RANK_PENALTY = 0.3
-SECOND_PASSAGE = 0.6  # a second passage's best sentence is added when it scores this close
+TITLE_ECHO = 0.5
+SECOND_PASSAGE = 0.3  # a second passage's best sentence is added when it scores this close
 MAX_PASSAGES_CITED = 2
 LEAD_CHARS = 120  # a best sentence this short may be a lead to what follows
 ANSWER_CHARS = 240  # stop adding following sentences beyond this length
@@ -72,6 +73,7 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
     by_passage: list[list[Sentence]] = []
     for index, passage in enumerate(passages[:PASSAGES_READ]):
         title = passage.meta.get("title", "")
+        title_grams = grams(title)
         sentences = []
         for start, end in sentences_of(passage.text):
             text = passage.text[start:end]
@@ -80,6 +82,8 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
                      + (0.5 if fit and query.expects.kind else 0.0) - RANK_PENALTY * index)
             if text == title:
                 score = -1.0  # the document's title line is context, not an answer
+            else:  # a sentence restating the title (a lede) sets the scene rather than answers
+                score -= TITLE_ECHO * gram_coverage(title_grams, text)
             sentences.append(Sentence(index, start, end, text, score, fit))
         by_passage.append(sentences)
     candidates = [s for sentences in by_passage for s in sentences]
