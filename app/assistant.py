@@ -123,7 +123,7 @@ class Assistant:
         passage = context.passages[found.sentences[0].passage]
         text, _ = self.retriever.store.document_text(passage.meta["doc_id"])
         document = f"{passage.meta.get('title', '')}\n{text}"
-        return supported(found, context.standalone, document, self.settings.min_support)
+        return supported(found, context.query, passage.text, document, self.settings.min_support)
 
     def _llm_answer(self, context: _Context, notices: list[str]) -> Iterator[str | Answer]:
         sources = [(p.meta.get("title", ""), p.text) for p in context.passages]

@@ -1,32 +1,61 @@
 """The evidence gate: does the best passage support answering at all?
 
 Calibrated on the development questions (benchmarks/results/gate.md): the passage must hold
-most of the question's key words (IDF-weighted), the places, organisations and names the
+most of the question's key words (IDF-weighted), the places, organisations, names and years the
 question is about must appear in its document, and a question asking for a figure or a date
-must get one.
+must get one, next to the thing it measures (a question about 电价 is not answered by a
+sentence that gives a figure for something else).
 """
 
-import jieba.posseg
+import re
 
-from ingest.lexical import tokenize
+from ingest.lexical import quiet_jieba, tokenize
 
 from .extractive import Extract
+from .query import Query, is_stopword
 
 _NAME_TAGS = ("ns", "nr", "nt", "nz", "nrt")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么时候|何时|哪一?年|哪一?天")
+_LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)+$")
 
 
 def names_in(question: str) -> list[str]:
-    """Proper names in a question (places, organisations, people), as jieba tags them."""
-    return [p.word for p in jieba.posseg.cut(question) if p.flag in _NAME_TAGS and len(p.word) > 1]
+    """Proper names and years in a question (places, organisations, people), as jieba tags them."""
+    names = [p.word for p in quiet_jieba().posseg.cut(question) if p.flag in _NAME_TAGS and len(p.word) > 1]
+    return names + _YEAR.findall(question)
 
 
 def missing_names(question: str, document: str) -> list[str]:
-    """Names of the question that the document never mentions (nor any part of them)."""
-    words = set(tokenize(document))
+    """Names and years of the question that the document never mentions (nor any part of them)."""
     return [name for name in names_in(question)
-            if not any(part in words for part in tokenize(name) if len(part) > 1)]
+            if not any(part in document for part in tokenize(name) if len(part) > 1 or part.isdigit())]
 
 
-def supported(found: Extract | None, question: str, document: str, min_support: float) -> bool:
-    return (found is not None and found.support >= min_support and found.fits
-            and not missing_names(question, document))
+def measured_thing(question: str) -> set[str]:
+    """What a figure question measures, as character pairs: those of the word before
+    多少/几/多大…, and the pair across its left edge (规划面积有多大 → 面积, 划面;
+    年产能是多少 → 产能, 年产). Empty when there is no such word."""
+    match = _ASKS_FIGURE.search(question)
+    if not match:
+        return set()
+    head = _LINKING.sub("", question[: match.start()])
+    words = [w for w in quiet_jieba().cut(head) if w.strip()]
+    if not words or len(words[-1]) < 2 or is_stopword(words[-1]):
+        return set()
+    last = words[-1]
+    pairs = {last[i:i + 2] for i in range(len(last) - 1)}
+    if len(words) > 1 and not is_stopword(words[-2]):
+        pairs.add(words[-2][-1] + last[0])
+    return pairs
+
+
+def supported(found: Extract | None, query: Query, passage: str, document: str,
+              min_support: float) -> bool:
+    """Whether to answer from `found`, taken from `passage` of `document`."""
+    if found is None or found.support < min_support or not found.fits:
+        return False
+    if missing_names(query.text, document):
+        return False
+    thing = measured_thing(query.text) if query.expects.kind else set()
+    return not thing or any(pair in passage for pair in thing)

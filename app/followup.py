@@ -6,7 +6,7 @@ Without an LLM: the previous question's subject is carried over. A pronoun is re
 
 import re
 
-import jieba.posseg
+from ingest.lexical import quiet_jieba
 
 _PRONOUNS = re.compile(r"它们|它的|它|该项目|这个项目|此项目|该公司|这家公司|这家企业|该企业|这个政策|该政策|其")
 _EN_PRONOUNS = re.compile(r"\b(it|its|this project|that project|this company|that company|they|their)\b", re.I)
@@ -21,7 +21,7 @@ _EN_PROPER = re.compile(r"(?<=\s)[A-Z][a-z]+(?:\s[A-Z][a-z]+)*")
 def subject_of(question: str) -> str:
     """The leading noun phrase of a question: 泽丰达制氢项目的副经理是谁 → 泽丰达制氢项目."""
     head = ""
-    for word in jieba.cut(question):
+    for word in quiet_jieba().cut(question):
         if word in _SUBJECT_END:
             break
         head += word
@@ -39,7 +39,7 @@ def _first_proper_noun(question: str) -> str | None:
     english = _EN_PROPER.search(question)
     if english:
         return english.group()
-    for pair in jieba.posseg.cut(question):
+    for pair in quiet_jieba().posseg.cut(question):
         if pair.flag in _PROPER and len(pair.word) > 1:
             return pair.word
     return None

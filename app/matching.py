@@ -7,10 +7,8 @@ together ("企业复工审批材料"), which word-level BM25 cannot see.
 import re
 import unicodedata
 
-import jieba
-
 from ingest.chunking import split_sentences
-from ingest.lexical import tokenize
+from ingest.lexical import quiet_jieba, tokenize
 
 from .query import Query, is_stopword
 
@@ -31,7 +29,7 @@ def grams(text: str) -> set[str]:
 
 def query_grams(query: Query) -> set[str]:
     """Bigrams of the question with its question and function words taken out."""
-    words = jieba.cut(unicodedata.normalize("NFKC", query.text).lower())
+    words = quiet_jieba().cut(unicodedata.normalize("NFKC", query.text).lower())
     kept = " ".join(w if not is_stopword(w) else " " for w in words)
     return grams(kept)
 

@@ -26,8 +26,9 @@ ANSWER_KIND_WORDS = frozenset(
     "功能 作用 内容 情况 方面 特点 优势 方式 办法 举措 措施 途径 渠道 名称 原因 目的 意义 形式 "
     "规定 要求 政策 条件 流程 步骤 标准".split()
 )
-_UNITS = "家所个名位人项次批座条件台辆吨元年天月户张支种类场届亩万亿"
-_COUNT_ZH = re.compile(rf"(?:几|多少)([{_UNITS}])")
+_UNITS = "家所名位人项次批座条件台辆吨元年天月户张支种类场届亩万亿"  # 个 is too generic
+_COUNT_ZH = re.compile(rf"(?<!哪)(?:几|多少)([{_UNITS}])")
+_WHICH_ZH = re.compile(r"哪几")
 _NUMBER_ZH = re.compile(r"多少|几[^乎]|多大|多高|多长|多久|多重|比例|百分之")
 _NUMBER_EN = re.compile(r"\bhow (?:many|much|long|large|big|high)\b|\bwhat (?:percentage|share|amount|number|size|scale)\b", re.I)
 _DATE_ZH = re.compile(r"什么时候|何时|哪天|哪一天|什么时间|哪年|哪一年|几月|几号|什么日期")
@@ -70,6 +71,8 @@ def expectation(text: str) -> Expectation:
     count = _COUNT_ZH.search(text)
     if _DATE_ZH.search(text) or _DATE_EN.search(text):
         return Expectation("date")
+    if _WHICH_ZH.search(text):  # 哪几个部门: which ones, not how many
+        return Expectation()
     if count:
         return Expectation("number", count.group(1))
     if _NUMBER_ZH.search(text) or _NUMBER_EN.search(text):

@@ -18,7 +18,7 @@ class Settings(IndexSettings):
         1.0, description="Weight of a sentence holding the question's phrases (bigram match)."
     )
     min_support: float = Field(
-        0.6, description="Evidence gate: share of the question's key words (IDF-weighted) or "
+        0.45, description="Evidence gate: share of the question's key words (IDF-weighted) or "
         "phrases the best passage must hold for an answer to be given.",
     )
     reranker_model: str | None = Field(

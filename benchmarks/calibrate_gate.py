@@ -29,17 +29,17 @@ def main() -> None:
     for q in questions:
         context = assistant._retrieve(q["question"], "investor", [], assistant.settings.top_k)
         found = extract(context.query, context.passages, assistant._idf(context.query))
-        document = ""
+        passage = document = ""
         if found:
-            passage = context.passages[found.sentences[0].passage]
-            text, _ = assistant.retriever.store.document_text(passage.meta["doc_id"])
-            document = f"{passage.meta.get('title', '')}\n{text}"
-        cases.append((q["answerable"], q["question"], found, document))
+            best = context.passages[found.sentences[0].passage]
+            text, _ = assistant.retriever.store.document_text(best.meta["doc_id"])
+            passage, document = best.text, f"{best.meta.get('title', '')}\n{text}"
+        cases.append((q["answerable"], context.query, found, passage, document))
     answerable = sum(1 for c in cases if c[0])
     lines = ["| min_support | refused answerable | refused unanswerable |", "|---|---|---|"]
     for threshold in THRESHOLDS:
-        refused = [not supported(found, question, document, threshold)
-                   for _, question, found, document in cases]
+        refused = [not supported(found, query, passage, document, threshold)
+                   for _, query, found, passage, document in cases]
         wrong_refusals = sum(r for r, c in zip(refused, cases) if c[0]) / answerable
         right_refusals = sum(r for r, c in zip(refused, cases) if not c[0]) / (len(cases) - answerable)
         lines.append(f"| {threshold} | {wrong_refusals:.1%} | {right_refusals:.1%} |")

@@ -27,8 +27,10 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def quiet_jieba():
+    """The jieba module, without its "Building prefix dict" chatter (it sets DEBUG on import)."""
     import jieba
+    import jieba.posseg  # noqa: F401  (loaded here so every user gets the quiet logger)
 
     jieba.setLogLevel(logging.WARNING)
     return jieba
@@ -37,7 +39,7 @@ def _jieba():
 def tokenize(text: str) -> list[str]:
     """Chinese words (with jieba's finer sub-words) and English words, lower-cased."""
     normal = unicodedata.normalize("NFKC", text).lower()
-    return [t for t in _jieba().cut_for_search(normal) if _WORD_CHAR.search(t)]
+    return [t for t in quiet_jieba().cut_for_search(normal) if _WORD_CHAR.search(t)]
 
 
 @dataclass
