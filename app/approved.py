@@ -13,6 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from .citations import cited
 from .matching import query_grams
 from .query import analyse
 
@@ -53,6 +54,9 @@ class ApprovedLibrary:
 
     def add(self, question: str, answer: str, citations: list[dict], approved_by: str,
             language: str = "zh") -> ApprovedAnswer:
+        markers = set(cited(answer))
+        if markers:  # the sources of an edited answer are those its text still cites
+            citations = [c for c in citations if c["n"] in markers]
         entry = ApprovedAnswer(uuid.uuid4().hex[:10], question.strip(), answer.strip(), citations,
                                approved_by, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                language)
