@@ -165,3 +165,15 @@ def test_plain_text_mode_shows_answer_and_sources(index: Settings):
     done = run_cli("ask", "兴县铝土矿的规模是多少？", "--store", str(index.store))
     assert done.returncode == 0
     assert "66万吨" in done.stdout and "[1]" in done.stdout and "county.txt" in done.stdout
+
+
+def test_dense_side_votes_only_when_the_model_reads_the_text(assistant: Assistant):
+    from app.query import analyse
+    from ingest.store import Record
+
+    retriever = assistant.retriever
+    chinese = [Record("a", "兴县已形成66万吨铝土矿、200万吨氧化铝产业规模。", {})]
+    english = [Record("b", "The county has an aluminium industry and a forging plant.", {})]
+    assert retriever.dense_weight(analyse("兴县铝土矿的规模是多少？"), chinese) == 0.0
+    assert retriever.dense_weight(analyse("How large is the aluminium industry?"), english) == 1.0
+    assert retriever.dense_weight(analyse("How large is the aluminium industry?"), chinese) == 0.0

@@ -13,7 +13,6 @@ import chromadb
 import pytest
 
 from ingest.settings import BUNDLED_MODEL, IndexSettings
-from ingest.embedder import resolve_model
 
 from .synthetic import write_docs
 from .test_sync import snapshot
