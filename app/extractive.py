@@ -1,8 +1,10 @@
 """The default answerer: the sentences of the top passages that answer the question, verbatim.
 
-Each sentence is scored by the question's content words it holds (IDF-weighted), the question's
-phrases it holds (bigrams), whether it has the kind of figure asked for, and the rank of its
-passage. Documents often state the question's subject in one sentence (a heading, a lead-in
+Each sentence is scored by the question's content words it holds (IDF-weighted; words of its
+document's title and heading count as held, since the sentence is read in that context), the
+question's phrases it holds (bigrams), whether it has the kind of figure asked for, and the rank
+of its passage. The best sentence of each of up to three passages is kept when it scores close
+to the best. Documents often state the question's subject in one sentence (a heading, a lead-in
 ending in "：", a restated question) and the answer in the next, so the best sentence is kept
 together with what follows it when it is such a lead. Sentences are never rewritten; each run
 of text taken from one passage ends with that passage's [n].
@@ -21,10 +23,10 @@ from .query import ANSWER_KIND_WORDS, Expectation, Query
 from .retrieval import Passage
 
 PASSAGES_READ = 5
-RANK_PENALTY = 0.3
+RANK_PENALTY = 0.1
 TITLE_ECHO = 0.5
 SECOND_PASSAGE = 0.3  # a second passage's best sentence is added when it scores this close
-MAX_PASSAGES_CITED = 2
+MAX_PASSAGES_CITED = 3
 LEAD_CHARS = 120  # a best sentence this short may be a lead to what follows
 ANSWER_CHARS = 240  # stop adding following sentences beyond this length
 _LEAD_END = ("：", ":", "？", "?")
@@ -74,11 +76,12 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
     for index, passage in enumerate(passages[:PASSAGES_READ]):
         title = passage.meta.get("title", "")
         title_grams = grams(title)
+        context = set(tokenize(f"{title} {passage.meta.get('heading', '')}"))
         sentences = []
         for start, end in sentences_of(passage.text):
             text = passage.text[start:end]
             fit = fits(query.expects, text)
-            score = (word_coverage(idf, set(tokenize(text))) + gram_coverage(phrases, text)
+            score = (word_coverage(idf, set(tokenize(text)) | context) + gram_coverage(phrases, text)
                      + (0.5 if fit and query.expects.kind else 0.0) - RANK_PENALTY * index)
             if text == title:
                 score = -1.0  # the document's title line is context, not an answer
