@@ -11,7 +11,7 @@ from ingest.store import IndexStore
 
 from .answer import Answer, Citation
 from .citations import cited, drop_invalid, normalise, says_not_found
-from .evidence import supported
+from .evidence import missing_names, names_in, supported
 from .extractive import Extract, extract
 from .followup import carry_over
 from .llm import LLMClient, LLMError
@@ -98,9 +98,25 @@ class Assistant:
         passages = self.retriever.search(query, role, k).passages
         if self.reranker:
             passages = self.reranker.rerank(standalone, passages[:RERANK_DEPTH]) + passages[RERANK_DEPTH:]
-        top = passages[:k]
+        top = self._naming_first(query, passages[:k])
         best = max((p.score for p in top), default=1.0) or 1.0
         return _Context(question, standalone, query, top, [p.score / best for p in top])
+
+    def _naming_first(self, query: Query, passages: list[Passage]) -> list[Passage]:
+        """The passages whose documents name every place, organisation and year of the question
+        first (a question about 广西 is answered from a 广西 document), otherwise in rank order."""
+        if not names_in(query.text):
+            return passages
+        names_all: dict[str, bool] = {}
+        for passage in passages:
+            doc_id = passage.meta["doc_id"]
+            if doc_id not in names_all:
+                names_all[doc_id] = not missing_names(query.text, self._document(passage))
+        return sorted(passages, key=lambda p: not names_all[p.meta["doc_id"]])
+
+    def _document(self, passage: Passage) -> str:
+        text, _ = self.retriever.store.document_text(passage.meta["doc_id"])
+        return f"{passage.meta.get('title', '')}\n{text}"
 
     def _idf(self, query: Query) -> dict[str, float]:
         """IDF of the question's keywords and of every alternative of its terms."""
@@ -121,9 +137,7 @@ class Assistant:
         if found is None:
             return False
         passage = context.passages[found.sentences[0].passage]
-        text, _ = self.retriever.store.document_text(passage.meta["doc_id"])
-        document = f"{passage.meta.get('title', '')}\n{text}"
-        return supported(found, context.query, passage.text, document, self.settings.min_support)
+        return supported(found, context.query, passage.text, self._document(passage), self.settings.min_support)
 
     def _llm_answer(self, context: _Context, notices: list[str]) -> Iterator[str | Answer]:
         sources = [(p.meta.get("title", ""), p.text) for p in context.passages]

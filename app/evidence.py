@@ -14,9 +14,12 @@ from ingest.lexical import quiet_jieba, tokenize
 from .extractive import Extract
 from .query import Query, is_stopword
 
-_NAME_TAGS = ("ns", "nr", "nt", "nz", "nrt")
+_NAME_TAGS = ("ns", "nr", "nt", "nrt")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么时候|何时|哪一?年|哪一?天")
+_COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun counted (if any)
+    r"(?:[万亿千百]?(?:美元|元|平方米|平方公里|公里|米|亩|吨|人次|[个家项起座所名位人次条种类台辆套批件份户处栋间层块只头]))?"
+    r"([^，,。？?！!；;的]*)")
 _LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)+$")
 
 
@@ -33,13 +36,15 @@ def missing_names(question: str, document: str) -> list[str]:
 
 
 def measured_thing(question: str) -> set[str]:
-    """What a figure question measures, as character pairs: those of the word before
-    多少/几/多大…, and the pair across its left edge (规划面积有多大 → 面积, 划面;
+    """What a figure question measures, as character pairs of its last word and the pair across
+    that word's left edge: the noun counted after 多少/几 when there is one (处理了多少起案件 →
+    案件, 有几个5A级景区 → 景区, 级景), else the word before (规划面积有多大 → 面积, 划面;
     年产能是多少 → 产能, 年产). Empty when there is no such word."""
     match = _ASKS_FIGURE.search(question)
     if not match:
         return set()
-    head = _LINKING.sub("", question[: match.start()])
+    after = _COUNTED.match(question[match.end():]).group(1)
+    head = after or _LINKING.sub("", question[: match.start()])
     words = [w for w in quiet_jieba().cut(head) if w.strip()]
     if not words or len(words[-1]) < 2 or is_stopword(words[-1]):
         return set()
