@@ -36,6 +36,15 @@ class _Context:
     query: Query
     passages: list[Passage]
     scores: list[float]
+    readable: list[int]  # the passages to answer from (those about the question's names), best first
+
+    @property
+    def sources(self) -> list[Passage]:
+        return [self.passages[i] for i in self.readable]
+
+    @property
+    def source_scores(self) -> list[float]:
+        return [self.scores[i] for i in self.readable]
 
 
 class Assistant:
@@ -75,7 +84,7 @@ class Assistant:
         """Pieces of answer text as they are ready, then the final Answer (always last)."""
         context = self._retrieve(question, role, list(history), top_k or self.settings.top_k)
         query = context.query
-        found = extract(query, context.passages, self._idf(query))
+        found = extract(query, context.sources, self._idf(query))
         if not self._supported(found, context):
             yield self._answer(context, say("not_found", query.language), False, [])
             return
@@ -86,7 +95,7 @@ class Assistant:
                 return
             except LLMError as exc:
                 notices.append(say("llm_failed", query.language, reason=str(exc)))
-        text, citations = _compose(found, context.passages, context.scores)
+        text, citations = _compose(found, context.sources, context.source_scores)
         yield text
         yield self._answer(context, text, True, citations, notices=notices, mode="extractive")
 
@@ -98,21 +107,24 @@ class Assistant:
         passages = self.retriever.search(query, role, k).passages
         if self.reranker:
             passages = self.reranker.rerank(standalone, passages[:RERANK_DEPTH]) + passages[RERANK_DEPTH:]
-        top = self._naming_first(query, passages[:k])
+        top = passages[:k]
         best = max((p.score for p in top), default=1.0) or 1.0
-        return _Context(question, standalone, query, top, [p.score / best for p in top])
+        return _Context(question, standalone, query, top, [p.score / best for p in top],
+                        self._about_names(query, top))
 
-    def _naming_first(self, query: Query, passages: list[Passage]) -> list[Passage]:
-        """The passages whose documents name every place, organisation and year of the question
-        first (a question about 广西 is answered from a 广西 document), otherwise in rank order."""
+    def _about_names(self, query: Query, passages: list[Passage]) -> list[int]:
+        """The passages whose documents name every place, organisation and year of the question:
+        a question about 广西 is answered from 广西 documents only, when there are any (from all
+        passages otherwise)."""
+        everything = list(range(len(passages)))
         if not names_in(query.text):
-            return passages
+            return everything
         names_all: dict[str, bool] = {}
         for passage in passages:
             doc_id = passage.meta["doc_id"]
             if doc_id not in names_all:
                 names_all[doc_id] = not missing_names(query.text, self._document(passage))
-        return sorted(passages, key=lambda p: not names_all[p.meta["doc_id"]])
+        return [i for i, p in enumerate(passages) if names_all[p.meta["doc_id"]]] or everything
 
     def _document(self, passage: Passage) -> str:
         text, _ = self.retriever.store.document_text(passage.meta["doc_id"])
@@ -136,11 +148,11 @@ class Assistant:
         """The evidence gate (app/evidence.py), on the best passage and its document."""
         if found is None:
             return False
-        passage = context.passages[found.sentences[0].passage]
+        passage = context.sources[found.sentences[0].passage]
         return supported(found, context.query, passage.text, self._document(passage), self.settings.min_support)
 
     def _llm_answer(self, context: _Context, notices: list[str]) -> Iterator[str | Answer]:
-        sources = [(p.meta.get("title", ""), p.text) for p in context.passages]
+        sources = [(p.meta.get("title", ""), p.text) for p in context.sources]
         pieces = []
         for piece in self.llm.stream_answer(context.standalone, context.query.language, sources):
             pieces.append(piece)
@@ -155,15 +167,15 @@ class Assistant:
         if not numbers:
             raise LLMError("the answer cited no source")
         flags = [f"removed citation [{n}]: no such source" for n in dropped]
-        cited_texts = [context.passages[n - 1].text for n in numbers]
+        cited_texts = [context.sources[n - 1].text for n in numbers]
         missing = unsupported(text, cited_texts)
         if missing:
             flags.append("unsupported numbers: " + ", ".join(missing))
             notices.append(say("unsupported_numbers", context.query.language, numbers="、".join(missing)))
         answer_grams = grams(text)
         citations = [
-            Citation.of(n, context.passages[n - 1], context.scores[n - 1],
-                        _similar_sentences(answer_grams, context.passages[n - 1].text))
+            Citation.of(n, context.sources[n - 1], context.source_scores[n - 1],
+                        _similar_sentences(answer_grams, context.sources[n - 1].text))
             for n in numbers
         ]
         yield self._answer(context, text, True, citations, notices=notices, flags=flags, mode=self.mode)

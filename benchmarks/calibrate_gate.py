@@ -28,12 +28,11 @@ def main() -> None:
     cases = []
     for q in questions:
         context = assistant._retrieve(q["question"], "investor", [], assistant.settings.top_k)
-        found = extract(context.query, context.passages, assistant._idf(context.query))
+        found = extract(context.query, context.sources, assistant._idf(context.query))
         passage = document = ""
         if found:
-            best = context.passages[found.sentences[0].passage]
-            text, _ = assistant.retriever.store.document_text(best.meta["doc_id"])
-            passage, document = best.text, f"{best.meta.get('title', '')}\n{text}"
+            best = context.sources[found.sentences[0].passage]
+            passage, document = best.text, assistant._document(best)
         cases.append((q["answerable"], context.query, found, passage, document))
     answerable = sum(1 for c in cases if c[0])
     lines = ["| min_support | refused answerable | refused unanswerable |", "|---|---|---|"]

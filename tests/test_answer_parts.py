@@ -1,5 +1,6 @@
 """Pure pieces of answering, tested alone: numbers, citation markers, follow-ups, query analysis."""
 
+from app.evidence import measured_thing, names_in
 from app.citations import cited, drop_invalid, normalise, says_not_found
 from app.followup import carry_over
 from app.numbers import has_number, numbers, unsupported
@@ -19,6 +20,19 @@ def test_figure_kind_checks():
     assert has_number("新引进企业4家", "家") and not has_number("北京航空航天大学", "所")
     assert analyse("兴县有几所大学？").expects.unit == "所"
     assert analyse("什么时候开工？").expects.kind == "date"
+
+
+def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
+    assert "景区" in measured_thing("兴县有几个5A级景区？")
+    assert "案件" in measured_thing("公安机关处理了多少起违法犯罪案件？")
+    assert "面积" in measured_thing("开发区的规划面积有多大？")
+    assert "招商" in measured_thing("兴县计划招商引资多少亿元？")  # 亿元 is the unit, not the thing
+    assert measured_thing("兴县有哪些企业？") == set()
+
+
+def test_names_are_places_organisations_people_and_years():
+    assert names_in("2024年临县引进了几家企业？") == ["临县", "2024"]
+    assert "印发" not in names_in("内江市印发科学指导意见的内容是什么？")
 
 
 def test_question_words_do_not_drive_keywords():

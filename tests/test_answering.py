@@ -28,6 +28,10 @@ POLICY = """关于支持中小企业渡过难关的通知
 
 对受疫情影响的中小企业，减免三个月房租。小微企业贷款利率下调0.5个百分点。企业可通过12345热线咨询政策。
 """
+NEIGHBOUR = """临县招商引资情况介绍
+
+临县已形成20万吨氧化铝产业规模。今年以来临县新引进企业9家。
+"""
 INTERNAL = """内部资料：重点客商跟踪表
 
 鹰嘴豆深加工项目的意向投资方为晋北丰收食品公司，预计投资额8亿元，尚在保密洽谈阶段。
@@ -42,6 +46,7 @@ def index(tmp_path_factory) -> Settings:
     internal.mkdir()
     (public / "county.txt").write_text(COUNTY, encoding="utf-8")
     (public / "policy.txt").write_text(POLICY, encoding="utf-8")
+    (public / "neighbour.txt").write_text(NEIGHBOUR, encoding="utf-8")
     (internal / "clients.txt").write_text(INTERNAL, encoding="utf-8")
     settings = Settings(_env_file=None, store=root / "store", embed_model="bundled")
     sync(settings, [public])
@@ -83,6 +88,18 @@ def test_answers_quote_the_documents_with_citations(assistant: Assistant, questi
 def test_figures_and_units_are_never_altered(assistant: Assistant):
     answer = assistant.ask("兴县引资多少亿元？")
     assert answer.answered and "17亿元" in answer.text
+
+
+@pytest.mark.parametrize("question, key, other", [
+    ("兴县氧化铝的产业规模是多少？", "200万吨氧化铝", "20万吨氧化铝"),
+    ("临县新引进了几家企业？", "9家", "4家"),
+])
+def test_answers_come_from_documents_about_the_place_asked(assistant: Assistant, question: str,
+                                                          key: str, other: str):
+    answer = assistant.ask(question)
+    assert answer.answered and key in answer.text and other not in answer.text
+    sources = {c.source for c in answer.citations}
+    assert len(sources) == 1 and {p.meta["source"] for p in answer.retrieved} > sources
 
 
 def test_unanswerable_questions_are_refused_in_the_question_language(assistant: Assistant):

@@ -216,8 +216,10 @@ def test_html_in_documents_and_questions_is_shown_as_text(server, open_page, sho
     chat = page.page.locator("#cr-chat").inner_text()
     assert hostile_question in chat  # the question, literally
     assert "<img src=x onerror=\"alert('body')\">" in chat  # the document's markup, literally
-    assert "<script>window.__pwned='title'</script>" in answer.locator(".cr-card-title").inner_text()
-    assert HOSTILE_SENTENCE.split("，")[0] in answer.locator("mark.cr-hl").first.inner_text()
+    titles = answer.locator(".cr-card-title").all_inner_texts()
+    assert any("<script>window.__pwned='title'</script>" in title for title in titles)
+    marks = answer.locator("mark.cr-hl").all_inner_texts()
+    assert any(HOSTILE_SENTENCE.split("，")[0] in mark for mark in marks)
     # example questions drawn from the hostile title are plain button text too
     assert page.page.locator(".cr-example", has_text="window.__pwned").count() == 1
 
