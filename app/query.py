@@ -1,12 +1,14 @@
 """What a question asks: its language, its content words, and the kind of answer it expects."""
 
 import re
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ingest.lexical import tokenize
+from ingest.lexical import quiet_jieba, tokenize
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"\w")
 # Question words and function words: they say how something is asked, not what about.
 _ZH_STOP = frozenset(
     "多少 哪些 什么 是否 哪个 哪家 哪所 哪里 哪儿 哪 谁 几 几个 几家 几所 几项 几名 几位 怎么 怎样 如何 "
@@ -47,9 +49,14 @@ class Expectation:
 class Query:
     text: str
     language: str  # "zh" or "en"
-    tokens: list[str]  # content words for keyword search
+    tokens: list[str]  # content words, whole and in parts (jieba's search mode)
     expects: Expectation
     terms: list[tuple[str, ...]]  # what a passage must hold to support an answer: one of each
+    search: list[str] = field(default_factory=list)  # the words BM25 ranks by (else tokens)
+
+    @property
+    def keywords(self) -> list[str]:
+        return self.search or self.tokens
 
 
 def language_of(text: str) -> str:
@@ -65,6 +72,19 @@ def content_tokens(text: str) -> list[str]:
     """The words of a question that carry its subject, question and function words removed."""
     tokens = [t for t in tokenize(text) if not is_stopword(t)]
     return tokens or tokenize(text)
+
+
+def search_words(text: str, frequency: Callable[[str], int]) -> list[str]:
+    """The question's words as jieba cuts them (北京市人民政府 stays one word, not also 京市, 民政…),
+    with the parts of a word the index has never seen, so that it can still match in part."""
+    out = []
+    for word in quiet_jieba().cut(unicodedata.normalize("NFKC", text).lower()):
+        if is_stopword(word) or not _WORD.search(word):
+            continue
+        out.append(word)
+        if not frequency(word):
+            out.extend(part for part in tokenize(word) if part != word and not is_stopword(part))
+    return out
 
 
 def expectation(text: str) -> Expectation:
@@ -93,4 +113,5 @@ def analyse(text: str, frequency: Callable[[str], int] | None = None) -> Query:
         chinese = [t for group in groups for term in group if not term.isascii() for t in tokenize(term)]
         if chinese:
             return Query(text, language, tokens + chinese, expectation(text), groups)
-    return Query(text, language, tokens, expectation(text), [(t,) for t in tokens])
+    search = search_words(text, frequency) if language == "zh" and frequency is not None else []
+    return Query(text, language, tokens, expectation(text), [(t,) for t in tokens], search)

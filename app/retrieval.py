@@ -122,11 +122,11 @@ class Retriever:
         """Keyword candidates: passage score plus a share of its document's score (both scaled
         to the best), then reordered by how closely a sentence of the passage holds the
         question's phrases."""
-        chunk = self.lexical.scores(query.tokens)
+        chunk = self.lexical.scores(query.keywords)
         if not len(chunk):
             return []
         visible = np.isin(self.visibility, list(allowed))
-        doc = self.lexical.doc_scores(query.tokens)
+        doc = self.lexical.doc_scores(query.keywords)
         scores = _scaled(chunk, visible) + self.settings.doc_weight * _scaled(doc, visible)
         scores = np.where(visible & (chunk > 0), scores, 0.0)
         top = [i for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]

@@ -4,7 +4,7 @@ from app.evidence import measured_thing, names_in
 from app.citations import cited, drop_invalid, normalise, says_not_found
 from app.followup import carry_over
 from app.numbers import has_number, numbers, unsupported
-from app.query import analyse
+from app.query import analyse, search_words
 
 
 def test_numbers_compare_by_value_across_units_and_scripts():
@@ -39,6 +39,14 @@ def test_question_words_do_not_drive_keywords():
     tokens = analyse("兴县铝土矿的规模是多少？").tokens
     assert "多少" not in tokens and "的" not in tokens and "兴县" in tokens
     assert "which" not in analyse("Which company signed the project?").tokens
+
+
+def test_keyword_search_uses_whole_words_and_parts_of_unseen_ones():
+    words = search_words("北京市人民政府采取什么措施减免房租？", lambda word: 1)
+    assert words == ["北京市人民政府", "采取", "措施", "减免", "房租"]  # not also 京市, 民政…
+    unseen = search_words("北京市人民政府采取什么措施减免房租？", lambda word: word != "北京市人民政府")
+    assert {"北京", "北京市", "人民", "政府"} <= set(unseen)
+    assert analyse("兴县铝土矿的规模是多少？", lambda word: 1).keywords == ["兴县", "铝土矿", "规模"]
 
 
 def test_citation_markers():
