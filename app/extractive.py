@@ -11,7 +11,7 @@ of text taken from one passage ends with that passage's [n].
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.chunking import split_sentences
 from ingest.lexical import tokenize
@@ -89,20 +89,23 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
                 score -= TITLE_ECHO * gram_coverage(title_grams, text)
             sentences.append(Sentence(index, start, end, text, score, fit))
         by_passage.append(sentences)
+    by_passage = _shared_rank(by_passage)
     candidates = [s for sentences in by_passage for s in sentences]
     if not candidates:
         return None
-    ranked = sorted(candidates, key=lambda s: -s.score)
+    room = {id(s): len(passages[s.passage].text) - s.end for s in candidates}
+    ranked = sorted(candidates, key=lambda s: (-s.score, -room[id(s)]))
     best = ranked[0]
     chosen = [best] + _continuation(query, best, by_passage[best.passage])
     used = {best.passage}
     for other in ranked[1:]:
         if len(used) >= MAX_PASSAGES_CITED or other.score < SECOND_PASSAGE * best.score:
             break
-        if other.passage in used or _repeats(other, chosen, passages):
+        if other.passage in used or _repeats(other, chosen):
             continue
         used.add(other.passage)
-        chosen += [other] + _continuation(query, other, by_passage[other.passage])
+        chosen.append(other)
+        chosen += [s for s in _continuation(query, other, by_passage[other.passage]) if not any(s.text in c.text for c in chosen)]
     passage = passages[best.passage]
     context = " ".join([passage.meta.get("title", ""), passage.meta.get("heading", ""), passage.text])
     subject = [g for g in query.terms if not set(g) & ANSWER_KIND_WORDS] or query.terms
@@ -110,7 +113,18 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
     return Extract(chosen, support, not query.expects.kind or any(s.fits for s in chosen))
 
 
-def _repeats(sentence: Sentence, chosen: list[Sentence], passages: list[Passage]) -> bool:
+def _shared_rank(by_passage: list[list[Sentence]]) -> list[list[Sentence]]:
+    """A sentence found in several overlapping passages scores as in the best ranked of them, so
+    that the occurrence with the most text after it (where a lead's answer is) can be chosen."""
+    first: dict[str, int] = {}
+    for sentences in by_passage:
+        for s in sentences:
+            first.setdefault(s.text, s.passage)
+    return [[replace(s, score=s.score + RANK_PENALTY * (s.passage - first[s.text])) if s.score >= 0 else s
+             for s in sentences] for sentences in by_passage]
+
+
+def _repeats(sentence: Sentence, chosen: list[Sentence]) -> bool:
     """Whether the sentence's text is already part of the answer (passages overlap)."""
     return any(sentence.text in c.text or c.text in sentence.text for c in chosen)
 

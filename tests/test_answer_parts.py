@@ -49,6 +49,22 @@ def test_keyword_search_uses_whole_words_and_parts_of_unseen_ones():
     assert analyse("兴县铝土矿的规模是多少？", lambda word: 1).keywords == ["兴县", "铝土矿", "规模"]
 
 
+def test_a_lead_at_a_passage_end_is_continued_where_the_overlapping_passage_goes_on():
+    from app.extractive import extract
+    from app.retrieval import Passage
+    from ingest.store import Record
+
+    meta = {"title": "保供稳价措施", "heading": ""}
+    first = "一、全力以赴保供应。各部门要加强协作。\n1.强化市场监测。"
+    second = "1.强化市场监测。\n每天跟踪蔬菜供求信息，及时掌握市场行情。\n2.强化生产自给。"
+    passages = [Passage(Record("a", first, meta), 1.0), Passage(Record("b", second, meta), 0.9)]
+    query = analyse("怎样强化市场监测？")
+    found = extract(query, passages, {t: 1.0 for t in query.tokens})
+    texts = [s.text for s in found.sentences]
+    assert texts.count("1.强化市场监测。") == 1
+    assert "每天跟踪蔬菜供求信息，及时掌握市场行情。" in texts
+
+
 def test_citation_markers():
     text, dropped = drop_invalid("甲[1]乙[7]丙[2]", {1, 2, 3})
     assert text == "甲[1]乙丙[2]" and dropped == [7] and cited(text) == [1, 2]
