@@ -20,6 +20,7 @@ _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么
 _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun counted (if any)
     r"(?:[万亿千百]?(?:美元|元|平方米|平方公里|公里|米|亩|吨|人次|[个家项起座所名位人次条种类台辆套批件份户处栋间层块只头]))?"
     r"([^，,。？?！!；;的]*)")
+_GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 数据 数量 数字 网址 号码".split())
 _LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)+$")
 
 
@@ -39,13 +40,14 @@ def measured_thing(question: str) -> set[str]:
     """What a figure question measures, as character pairs of its last word and the pair across
     that word's left edge: the noun counted after 多少/几 when there is one (处理了多少起案件 →
     案件, 有几个5A级景区 → 景区, 级景), else the word before (规划面积有多大 → 面积, 划面;
-    年产能是多少 → 产能, 年产). Empty when there is no such word."""
+    年产能是多少 → 产能, 年产); generic measures are passed over (贴息比率是多少 → 贴息, since a
+    passage gives the rate without saying 比率). Empty when there is no such word."""
     match = _ASKS_FIGURE.search(question)
     if not match:
         return set()
-    after = _COUNTED.match(question[match.end():]).group(1)
-    head = after or _LINKING.sub("", question[: match.start()])
-    words = [w for w in quiet_jieba().cut(head) if w.strip()]
+    words = _words(_COUNTED.match(question[match.end():]).group(1))
+    if not words:
+        words = _words(_LINKING.sub("", question[: match.start()]))
     if not words or len(words[-1]) < 2 or is_stopword(words[-1]):
         return set()
     last = words[-1]
@@ -53,6 +55,14 @@ def measured_thing(question: str) -> set[str]:
     if len(words) > 1 and not is_stopword(words[-2]):
         pairs.add(words[-2][-1] + last[0])
     return pairs
+
+
+def _words(text: str) -> list[str]:
+    """The words of a phrase, generic measures at its end dropped (贴息比率 → 贴息)."""
+    words = [w for w in quiet_jieba().cut(text) if w.strip()]
+    while words and words[-1] in _GENERIC_MEASURES:
+        words.pop()
+    return words
 
 
 def supported(found: Extract | None, query: Query, passage: str, document: str,
