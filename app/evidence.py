@@ -16,7 +16,7 @@ from .query import Query, is_stopword
 
 _NAME_TAGS = ("ns", "nr", "nt", "nrt")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么时候|何时|哪一?年|哪一?天")
+_ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么时候|何时|哪一?年|哪一?天|谁")
 _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun counted (if any)
     r"(?:[万亿千百]?(?:美元|元|平方米|平方公里|公里|米|亩|吨|人次|[个家项起座所名位人次条种类台辆套批件份户处栋间层块只头]))?"
     r"([^，,。？?！!；;的]*)")
@@ -41,7 +41,8 @@ def measured_thing(question: str) -> set[str]:
     that word's left edge: the noun counted after 多少/几 when there is one (处理了多少起案件 →
     案件, 有几个5A级景区 → 景区, 级景), else the word before (规划面积有多大 → 面积, 划面;
     年产能是多少 → 产能, 年产); generic measures are passed over (贴息比率是多少 → 贴息, since a
-    passage gives the rate without saying 比率). Empty when there is no such word."""
+    passage gives the rate without saying 比率). 法定代表人是谁 asks after a role the same way.
+    Empty when there is no such word."""
     match = _ASKS_FIGURE.search(question)
     if not match:
         return set()
@@ -62,6 +63,8 @@ def _words(text: str) -> list[str]:
     words = [w for w in quiet_jieba().cut(text) if w.strip()]
     while words and words[-1] in _GENERIC_MEASURES:
         words.pop()
+    if len(words) > 1 and len(words[-1]) == 1 and not is_stopword(words[-2]):
+        words[-2:] = [words[-2] + words[-1]]  # 法定代表 + 人
     return words
 
 
@@ -72,5 +75,5 @@ def supported(found: Extract | None, query: Query, passage: str, document: str,
         return False
     if missing_names(query.text, document):
         return False
-    thing = measured_thing(query.text) if query.expects.kind else set()
+    thing = measured_thing(query.text) if query.expects.kind or "谁" in query.text else set()
     return not thing or any(pair in passage for pair in thing)

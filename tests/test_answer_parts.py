@@ -28,6 +28,7 @@ def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
     assert "面积" in measured_thing("开发区的规划面积有多大？")
     assert "招商" in measured_thing("兴县计划招商引资多少亿元？")  # 亿元 is the unit, not the thing
     assert "贴息" in measured_thing("中央财政给予的贴息比率是多少？")  # 比率: how, not what
+    assert "代表" in measured_thing("该公司的法定代表人是谁？")
     assert measured_thing("兴县有哪些企业？") == set()
 
 

@@ -105,6 +105,7 @@ def test_answers_come_from_documents_about_the_place_asked(assistant: Assistant,
 def test_unanswerable_questions_are_refused_in_the_question_language(assistant: Assistant):
     zh = assistant.ask("兴县的常住人口有多少？")
     assert not zh.answered and not zh.citations and "没有找到" in zh.text
+    assert not assistant.ask("江苏铁宝锻造有限公司的法定代表人是谁？").answered
     en = assistant.ask("What is the average winter temperature in Xing County?")
     assert not en.answered and not en.citations and "do not answer" in en.text
 
