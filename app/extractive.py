@@ -25,7 +25,8 @@ from .retrieval import Passage
 PASSAGES_READ = 5
 RANK_PENALTY = 0.1
 TITLE_ECHO = 0.5
-SECOND_PASSAGE = 0.3  # a second passage's best sentence is added when it scores this close
+SECOND_PASSAGE = 0.3  # another passage's best sentence is added when it scores this close
+# to the best, both in all and on the question's words it holds itself (not its title's)
 MAX_PASSAGES_CITED = 3
 LEAD_CHARS = 120  # a best sentence this short may be a lead to what follows
 ANSWER_CHARS = 240  # stop adding following sentences beyond this length
@@ -41,6 +42,7 @@ class Sentence:
     text: str
     score: float
     fits: bool
+    own: float = 0.0  # the question's words and phrases the sentence itself holds
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,15 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
         for start, end in sentences_of(passage.text):
             text = passage.text[start:end]
             fit = fits(query.expects, text)
-            score = (word_coverage(idf, set(tokenize(text)) | context) + gram_coverage(phrases, text)
+            tokens = set(tokenize(text))
+            own = word_coverage(idf, tokens) + gram_coverage(phrases, text)
+            score = (word_coverage(idf, tokens | context) + gram_coverage(phrases, text)
                      + (0.5 if fit and query.expects.kind else 0.0) - RANK_PENALTY * index)
             if text == title:
                 score = -1.0  # the document's title line is context, not an answer
             else:  # a sentence restating the title (a lede) sets the scene rather than answers
                 score -= TITLE_ECHO * gram_coverage(title_grams, text)
-            sentences.append(Sentence(index, start, end, text, score, fit))
+            sentences.append(Sentence(index, start, end, text, score, fit, own))
         by_passage.append(sentences)
     by_passage = _shared_rank(by_passage)
     candidates = [s for sentences in by_passage for s in sentences]
@@ -101,7 +105,7 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
     for other in ranked[1:]:
         if len(used) >= MAX_PASSAGES_CITED or other.score < SECOND_PASSAGE * best.score:
             break
-        if other.passage in used or _repeats(other, chosen):
+        if other.passage in used or other.own < SECOND_PASSAGE * best.own or _repeats(other, chosen):
             continue
         used.add(other.passage)
         chosen.append(other)

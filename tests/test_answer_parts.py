@@ -67,6 +67,19 @@ def test_a_lead_at_a_passage_end_is_continued_where_the_overlapping_passage_goes
     assert "每天跟踪蔬菜供求信息，及时掌握市场行情。" in texts
 
 
+def test_other_passages_add_only_sentences_that_hold_the_question_themselves():
+    from app.extractive import extract
+    from app.retrieval import Passage
+    from ingest.store import Record
+
+    meta = {"title": "兴县招商引资情况介绍", "heading": ""}
+    passages = [Passage(Record("a", "兴县已形成50万吨电解铝产业规模。", meta), 1.0),
+                Passage(Record("b", "5月7日，考察团赴北京考察交流。", meta), 0.9)]
+    query = analyse("兴县电解铝的规模是多少？")
+    found = extract(query, passages, {"兴县": 3.0, "电解铝": 1.0, "规模": 1.0})
+    assert [s.text for s in found.sentences] == ["兴县已形成50万吨电解铝产业规模。"]
+
+
 def test_citation_markers():
     text, dropped = drop_invalid("甲[1]乙[7]丙[2]", {1, 2, 3})
     assert text == "甲[1]乙丙[2]" and dropped == [7] and cited(text) == [1, 2]
