@@ -20,6 +20,8 @@ _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么
 _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun counted (if any)
     r"(?:[万亿千百]?(?:美元|元|平方米|平方公里|公里|米|亩|吨|人次|[个家项起座所名位人次条种类台辆套批件份户处栋间层块只头]))?"
     r"([^，,。？?！!；;的]*)")
+_WORD = re.compile(r"\w")
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
 _GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 数据 数量 数字 网址 号码".split())
 _LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)+$")
 
@@ -48,7 +50,8 @@ def measured_thing(question: str) -> set[str]:
         return set()
     words = _words(_COUNTED.match(question[match.end():]).group(1))
     if not words:
-        words = _words(_LINKING.sub("", question[: match.start()]))
+        clause = _CLAUSE_END.split(question[: match.start()])[-1]
+        words = _words(_LINKING.sub("", clause))
     if not words or len(words[-1]) < 2 or is_stopword(words[-1]):
         return set()
     last = words[-1]
@@ -60,7 +63,7 @@ def measured_thing(question: str) -> set[str]:
 
 def _words(text: str) -> list[str]:
     """The words of a phrase, generic measures at its end dropped (贴息比率 → 贴息)."""
-    words = [w for w in quiet_jieba().cut(text) if w.strip()]
+    words = [w for w in quiet_jieba().cut(text) if _WORD.search(w)]
     while words and words[-1] in _GENERIC_MEASURES:
         words.pop()
     if len(words) > 1 and len(words[-1]) == 1 and not is_stopword(words[-2]):
