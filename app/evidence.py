@@ -12,7 +12,7 @@ import re
 from ingest.lexical import quiet_jieba, tokenize
 
 from .extractive import Extract
-from .query import Query, is_stopword
+from .query import Query, is_stopword, language_of
 
 _NAME_TAGS = ("ns", "nr", "nt", "nrt")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -78,5 +78,8 @@ def supported(found: Extract | None, query: Query, passage: str, document: str,
         return False
     if missing_names(query.text, document):
         return False
+    if query.language == "en" and language_of(passage) == "zh" and not all(
+            any(t in document for t in group) for group in query.terms if not group[0].isascii()):
+        return False  # a dictionary translation is loose: every translated word must be there
     thing = measured_thing(query.text) if query.expects.kind or "谁" in query.text else set()
     return not thing or any(pair in passage for pair in thing)

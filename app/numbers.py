@@ -55,10 +55,11 @@ def unsupported(answer: str, sources: list[str]) -> list[str]:
 
 
 def has_number(text: str, unit: str = "") -> bool:
-    """Whether the text states a figure; with `unit` (家, 吨, 亿…), a figure in that unit."""
+    """Whether the text states a figure, dates not counted (a question of how much is not
+    answered by 6月8日); with `unit` (家, 吨, 亿…), a figure in that unit."""
     text = arabic(text)
     if not unit:
-        return bool(re.search(r"\d", text))
+        return bool(re.search(r"\d", _DATE.sub(" ", text)))
     return bool(re.search(rf"\d[\d,.]*\s*(?:[万亿千百])?\s*{re.escape(unit)}", text))
 
 

@@ -14,10 +14,12 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
 _PLACE_KIND = re.compile(r" (?:province|county|city|district|prefecture|municipality|region)$")
 _BRITISH = {"aluminium": "aluminum", "programme": "program", "centre": "center", "tonne": "ton"}
+_MONTHS = {m: f"{n}月" for n, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
 _SKIP = frozenset(
     "the a an of in on at to for from by with and or is are was were be been do does did what which "
     "who whom whose when where why how many much this that these those it its there their they "
-    "please tell me can could would should will may might has have had about any".split())
+    "please tell me can could would should will might has have had about any end".split())
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +67,11 @@ def _forms(phrase: str) -> list[str]:
     return [" ".join([*head, form]) for form in forms]
 
 
+def _used(senses: list[list[tuple[int, str]]], frequency: Callable[[str], int]) -> list[tuple]:
+    """The senses' words the documents use, first senses first, then the most used."""
+    return sorted({(rank, -frequency(w), w) for sense in senses for rank, w in sense if frequency(w)})
+
+
 def chinese_terms(question: str, frequency: Callable[[str], int]) -> list[tuple[str, ...]]:
     """For each English word or phrase of a question, the Chinese words the documents use for it
     (its first senses first, then the most used); a word the documents have no translation for
@@ -76,13 +83,16 @@ def chinese_terms(question: str, frequency: Callable[[str], int]) -> list[tuple[
     while i < len(words):
         for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
             phrase = " ".join(words[i:i + size])
-            if size == 1 and phrase in _SKIP:
+            if all(word in _SKIP for word in phrase.split()):
                 continue
+            if size == 1 and phrase in _MONTHS:  # documents write 7月, not 七月
+                groups.append((_MONTHS[phrase],))
+                i += 1
+                break
             senses = [glossary.get(form, []) for form in _forms(phrase)]
-            if size == 1:
-                senses += [leading.get(form, []) for form in _forms(phrase)]
-            found = sorted({(rank, -frequency(w), w) for sense in senses for rank, w in sense
-                            if frequency(w)})
+            found = _used(senses, frequency)
+            if not found and size == 1:  # no gloss of its own: the first word of longer ones
+                found = _used([leading.get(form, []) for form in _forms(phrase)], frequency)
             if found:
                 longer = [w for *_, w in found if len(w) > 1] or [w for *_, w in found]
                 groups.append(tuple(list(dict.fromkeys(longer))[:PER_TERM]))

@@ -18,6 +18,7 @@ def test_numbers_compare_by_value_across_units_and_scripts():
 
 def test_figure_kind_checks():
     assert has_number("新引进企业4家", "家") and not has_number("北京航空航天大学", "所")
+    assert has_number("引资17亿元") and not has_number("6月8日，县里召开推进会议")  # a date is no amount
     assert analyse("兴县有几所大学？").expects.unit == "所"
     assert analyse("什么时候开工？").expects.kind == "date"
 
@@ -79,6 +80,16 @@ def test_other_passages_add_only_sentences_that_hold_the_question_themselves():
     query = analyse("兴县电解铝的规模是多少？")
     found = extract(query, passages, {"兴县": 3.0, "电解铝": 1.0, "规模": 1.0})
     assert [s.text for s in found.sentences] == ["兴县已形成50万吨电解铝产业规模。"]
+
+
+def test_dictionary_translation_of_english_questions():
+    from app.translate import chinese_terms
+
+    used = {"兴县", "吸引", "7月", "氢", "催化剂", "过氧化氢"}.__contains__
+    terms = chinese_terms("What did Xing County attract by the end of July?", used)
+    assert terms == [("兴县",), ("吸引",), ("7月",)]  # months as written; "by the" is no word
+    # a word's own gloss (hydrogen → 氢) before longer glosses that start with it (hydrogen peroxide)
+    assert chinese_terms("hydrogen catalyst", used) == [("氢",), ("催化剂",)]
 
 
 def test_citation_markers():
