@@ -2,7 +2,7 @@
 or LLM answer whose every [n] points to a passage it was given. The CLI and the UI both use this."""
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.chunking import split_sentences
 from ingest.embedder import load_embedder
@@ -37,6 +37,7 @@ class _Context:
     passages: list[Passage]
     scores: list[float]
     readable: list[int]  # the passages to answer from (those about the question's names), best first
+    documents: dict[str, str] = field(default_factory=dict)  # doc_id → title and text, read once
 
     @property
     def sources(self) -> list[Passage]:
@@ -109,26 +110,29 @@ class Assistant:
             passages = self.reranker.rerank(standalone, passages[:RERANK_DEPTH]) + passages[RERANK_DEPTH:]
         top = passages[:k]
         best = max((p.score for p in top), default=1.0) or 1.0
-        return _Context(question, standalone, query, top, [p.score / best for p in top],
-                        self._about_names(query, top))
+        context = _Context(question, standalone, query, top, [p.score / best for p in top],
+                           list(range(len(top))))
+        context.readable = self._about_names(context)
+        return context
 
-    def _about_names(self, query: Query, passages: list[Passage]) -> list[int]:
+    def _about_names(self, context: _Context) -> list[int]:
         """The passages whose documents name every place, organisation and year of the question:
         a question about 广西 is answered from 广西 documents only, when there are any (from all
         passages otherwise)."""
-        everything = list(range(len(passages)))
-        if not names_in(query.text):
-            return everything
-        names_all: dict[str, bool] = {}
-        for passage in passages:
-            doc_id = passage.meta["doc_id"]
-            if doc_id not in names_all:
-                names_all[doc_id] = not missing_names(query.text, self._document(passage))
-        return [i for i, p in enumerate(passages) if names_all[p.meta["doc_id"]]] or everything
+        question = context.query.text
+        if not names_in(question):
+            return context.readable
+        named = [i for i, p in enumerate(context.passages)
+                 if not missing_names(question, self._document(context, p))]
+        return named or context.readable
 
-    def _document(self, passage: Passage) -> str:
-        text, _ = self.retriever.store.document_text(passage.meta["doc_id"])
-        return f"{passage.meta.get('title', '')}\n{text}"
+    def _document(self, context: _Context, passage: Passage) -> str:
+        """A passage's document (title and text), read from the store once per question."""
+        doc_id = passage.meta["doc_id"]
+        if doc_id not in context.documents:
+            text, _ = self.retriever.store.document_text(doc_id)
+            context.documents[doc_id] = f"{passage.meta.get('title', '')}\n{text}"
+        return context.documents[doc_id]
 
     def _idf(self, query: Query) -> dict[str, float]:
         """IDF of the question's keywords and of every alternative of its terms."""
@@ -149,7 +153,8 @@ class Assistant:
         if found is None:
             return False
         passage = context.sources[found.sentences[0].passage]
-        return supported(found, context.query, passage.text, self._document(passage), self.settings.min_support)
+        document = self._document(context, passage)
+        return supported(found, context.query, passage.text, document, self.settings.min_support)
 
     def _llm_answer(self, context: _Context, notices: list[str]) -> Iterator[str | Answer]:
         sources = [(p.meta.get("title", ""), p.text) for p in context.sources]

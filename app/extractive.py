@@ -109,7 +109,8 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
             continue
         used.add(other.passage)
         chosen.append(other)
-        chosen += [s for s in _continuation(query, other, by_passage[other.passage]) if not any(s.text in c.text for c in chosen)]
+        following = _continuation(query, other, by_passage[other.passage])
+        chosen += [s for s in following if not any(s.text in c.text for c in chosen)]
     passage = passages[best.passage]
     context = " ".join([passage.meta.get("title", ""), passage.meta.get("heading", ""), passage.text])
     subject = [g for g in query.terms if not set(g) & ANSWER_KIND_WORDS] or query.terms

@@ -32,7 +32,7 @@ def main() -> None:
         passage = document = ""
         if found:
             best = context.sources[found.sentences[0].passage]
-            passage, document = best.text, assistant._document(best)
+            passage, document = best.text, assistant._document(context, best)
         cases.append((q["answerable"], context.query, found, passage, document))
     answerable = sum(1 for c in cases if c[0])
     lines = ["| min_support | refused answerable | refused unanswerable |", "|---|---|---|"]
