@@ -159,18 +159,11 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                 entry_pick = texts.add(gr.Dropdown([], value=None, label=t("zh", "select_entry"),
                                                    elem_id="cr-entry-pick"), label="select_entry")
                 with gr.Row(elem_classes=["cr-actions"]):
-                    one_md = texts.add(gr.DownloadButton(t("zh", "export_one_md"), interactive=False,
-                                                         size="sm", scale=0, elem_id="cr-export-one-md"),
-                                       label="export_one_md")
-                    one_docx = texts.add(gr.DownloadButton(t("zh", "export_one_docx"), interactive=False,
-                                                           size="sm", scale=0, elem_id="cr-export-one-docx"),
-                                         label="export_one_docx")
-                    all_md = texts.add(gr.DownloadButton(t("zh", "export_all_md"), interactive=False,
-                                                         size="sm", scale=0, elem_id="cr-export-all-md"),
-                                       label="export_all_md")
-                    all_docx = texts.add(gr.DownloadButton(t("zh", "export_all_docx"), interactive=False,
-                                                           size="sm", scale=0, elem_id="cr-export-all-docx"),
-                                         label="export_all_docx")
+                    one_md, one_docx, all_md, all_docx = (
+                        texts.add(gr.DownloadButton(t("zh", f"export_{kind}"), interactive=False, size="sm",
+                                                    scale=0, elem_id=f"cr-export-{kind.replace('_', '-')}"),
+                                  label=f"export_{kind}")
+                        for kind in ("one_md", "one_docx", "all_md", "all_docx"))
                 with gr.Row(elem_classes=["cr-actions"]):
                     delete_entry_btn = texts.add(gr.Button(t("zh", "delete_entry"), variant="stop", size="sm",
                                                            scale=0, elem_id="cr-delete-entry"),
