@@ -4,7 +4,6 @@ question (which is all start-up: models and index loaded), as a user would run t
 Usage: python benchmarks/batch_time.py --store DIR [--out benchmarks/results/batch_time.json]
 """
 
-import argparse
 import json
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluate import SHARED_EVAL, load
+from evaluate import SHARED_EVAL, arguments, load, publish
 
 QUESTIONS = 100
 
@@ -24,10 +23,7 @@ def timed(*args: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     questions = load(sorted(SHARED_EVAL.glob("*.jsonl")))[:QUESTIONS]
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "questions.jsonl"
@@ -38,10 +34,7 @@ def main() -> None:
     report = {"questions": len(questions), "batch_seconds": round(whole, 1),
               "single_question_seconds": round(single, 1),
               "batch_seconds_after_start_up": round(whole - single, 1)}
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    publish(json.dumps(report, indent=2), args.out)
 
 
 if __name__ == "__main__":

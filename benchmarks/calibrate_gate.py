@@ -6,23 +6,17 @@ Runs the Assistant's own retrieval and extraction once per question, then applie
 Usage: python benchmarks/calibrate_gate.py --store DIR [--out benchmarks/results/gate.md]
 """
 
-import argparse
-from pathlib import Path
-
 from app.assistant import Assistant
 from app.evidence import supported
 from app.extractive import extract
 from app.settings import Settings
-from evaluate import HERE, SHARED_EVAL, load
+from evaluate import HERE, SHARED_EVAL, arguments, load, publish
 
 THRESHOLDS = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     assistant = Assistant.open(Settings(store=args.store), print)
     questions = load(sorted(SHARED_EVAL.glob("*.jsonl")) + [HERE / "dev_unanswerable.jsonl"])
     cases = []
@@ -42,12 +36,8 @@ def main() -> None:
         wrong_refusals = sum(r for r, c in zip(refused, cases) if c[0]) / answerable
         right_refusals = sum(r for r, c in zip(refused, cases) if not c[0]) / (len(cases) - answerable)
         lines.append(f"| {threshold} | {wrong_refusals:.1%} | {right_refusals:.1%} |")
-    table = "\n".join(lines)
-    print(table)
-    if args.out:
-        args.out.write_text(f"# Evidence gate calibration\n\n{answerable} answerable and "
-                            f"{len(cases) - answerable} unanswerable development questions.\n\n"
-                            f"{table}\n", encoding="utf-8")
+    publish(f"# Evidence gate calibration\n\n{answerable} answerable and {len(cases) - answerable} "
+            "unanswerable development questions.\n\n" + "\n".join(lines), args.out)
 
 
 if __name__ == "__main__":

@@ -72,20 +72,30 @@ def load(paths: list[Path]) -> list[dict]:
             if line.strip()]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str, files: bool = False) -> argparse.Namespace:
+    """--store DIR (an index of the corpus) and --out FILE, as every benchmark over an index takes."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--out", type=Path)
-    parser.add_argument("files", nargs="*", type=Path)
-    args = parser.parse_args()
+    if files:
+        parser.add_argument("files", nargs="*", type=Path)
+    return parser.parse_args()
+
+
+def publish(text: str, out: Path | None) -> None:
+    """Print a result and, with --out, keep it in that file."""
+    print(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    args = arguments(__doc__, files=True)
     files = args.files or sorted(SHARED_EVAL.glob("*.jsonl")) + [HERE / "dev_unanswerable.jsonl"]
     assistant = Assistant.open(Settings(store=args.store), print)
     report = {"files": [p.name for p in files], **evaluate(assistant, load(files))}
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    publish(json.dumps(report, ensure_ascii=False, indent=2), args.out)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,16 @@ adaptive fusion the app uses (the dense vote shrinks with the model's [UNK] rate
 Usage: python benchmarks/fusion.py --store DIR [--out benchmarks/results/fusion.json]
 """
 
-import argparse
 import json
-from pathlib import Path
 
 from app.assistant import Assistant
 from app.query import analyse
 from app.settings import Settings
-from evaluate import SHARED_EVAL, load, squash
+from evaluate import SHARED_EVAL, arguments, load, publish, squash
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     assistant = Assistant.open(Settings(store=args.store), print)
     retriever = assistant.retriever
     questions = [q for q in load(sorted(SHARED_EVAL.glob("*.jsonl"))) if q["answerable"]]
@@ -37,9 +32,7 @@ def main() -> None:
                 weights.append(found.dense_weight)
         report[name] = round(hits / len(questions), 4)
     report["mean dense weight (adaptive)"] = round(sum(weights) / len(weights), 4)
-    print(json.dumps(report, indent=2, ensure_ascii=False))
-    if args.out:
-        args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    publish(json.dumps(report, indent=2, ensure_ascii=False), args.out)
 
 
 if __name__ == "__main__":
