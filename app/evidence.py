@@ -23,6 +23,8 @@ _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun 
 _WORD = re.compile(r"\w")
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
 _GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 数据 数量 数字 网址 号码".split())
+_AROUND = 8  # characters of context either side when checking where a name's words begin
+_MAX_OCCURRENCES = 20
 _LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)+$")
 
 
@@ -35,7 +37,27 @@ def names_in(question: str) -> list[str]:
 def missing_names(question: str, document: str) -> list[str]:
     """Names and years of the question that the document never mentions (nor any part of them)."""
     return [name for name in names_in(question)
-            if not any(part in document for part in tokenize(name) if len(part) > 1 or part.isdigit())]
+            if not any(has_word(document, part) for part in tokenize(name)
+                       if len(part) > 1 or part.isdigit())]
+
+
+def has_word(document: str, word: str) -> bool:
+    """Whether `word` occurs where a word of the document begins (兴县 is in 兴县经开区, not in
+    振兴县域), judged by jieba on a few characters around each occurrence."""
+    start = document.find(word)
+    for _ in range(_MAX_OCCURRENCES):
+        if start < 0:
+            return False
+        left = max(0, start - _AROUND)
+        position = left
+        for token in quiet_jieba().cut(document[left:start + len(word) + _AROUND]):
+            if position >= start:
+                break
+            position += len(token)
+        if position == start:
+            return True
+        start = document.find(word, start + 1)
+    return False
 
 
 def measured_thing(question: str) -> set[str]:

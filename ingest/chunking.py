@@ -1,7 +1,8 @@
 """Chinese-aware chunking: whole sentences packed up to a token budget, with overlap.
 
 Sizes are counted in the embedding model's own tokens, over the full index text (title +
-heading path + passage), so the model never truncates a chunk silently.
+heading path + passage). The size is the chunk setting's, not the model's input limit: a longer
+chunk is embedded whole, window by window (ingest/embedder.py).
 """
 
 import re
@@ -13,7 +14,7 @@ from .documents import Chunk, Document, heading_string, index_text
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]+|…+|\.(?=\s|$))[”’\"'」』）)】》]*")
 _CLAUSE_END = re.compile(r"(?:[，、：]|[,:](?!\d))+")  # not the comma of 1,200 nor the colon of 10:30
 _UNCUT = re.compile(r"\d+(?:[.,:]\d+)*(?:[%‰]|[十百千万亿]*[元吨亩人户个家米])?|[A-Za-z]+")  # 12.5亿元, words
-CHUNKER_VERSION = 3  # bump when the same file and settings would be cut differently
+CHUNKER_VERSION = 4  # bump when the same file and settings would be cut differently
 TITLE_MAX_CHARS = 80
 HEADING_MAX_CHARS = 40
 HEADING_MAX_DEPTH = 3
@@ -22,8 +23,6 @@ MIN_PASSAGE_TOKENS = 32
 
 class TokenCounter(Protocol):
     """Counts tokens the way the embedding model does."""
-
-    max_tokens: int  # the model's input limit, special tokens excluded
 
     def count(self, texts: list[str]) -> list[int]: ...
 
@@ -68,18 +67,18 @@ def trimmed_headings(path: tuple[str, ...]) -> tuple[str, ...]:
 def chunk_document(
     doc: Document, doc_id: str, counter: TokenCounter, chunk_tokens: int, overlap_tokens: int
 ) -> list[Chunk]:
-    """Cut a document into chunks of whole sentences within the model's token budget."""
+    """Cut a document into chunks of whole sentences, index texts within `chunk_tokens` tokens."""
     title = trimmed_title(doc.title)
     sections = _sections(doc)
     # a section's heading path is that of its body, below the headings that lead it
     prefixes = [index_text(title, heading_string(trimmed_headings(doc.spans[s[-1]].heading_path)), "")
                 for s in sections]
     prefix_tokens = counter.count(prefixes)
-    chunks: list[tuple[int, int, int, int]] = []  # start, end, first span, last span
+    chunks: list[tuple[tuple[int, int, int, int], int]] = []  # (start, end, first, last span), limit
     for span_ids, prefix_len in zip(sections, prefix_tokens):
-        budget = max(MIN_PASSAGE_TOKENS, min(chunk_tokens, counter.max_tokens - prefix_len - 1))
+        budget = max(MIN_PASSAGE_TOKENS, chunk_tokens - prefix_len - 1)
         pieces = _pieces(doc, span_ids, counter, budget)
-        chunks.extend(_pack(pieces, budget, overlap_tokens))
+        chunks.extend((b, prefix_len + 1 + budget) for b in _pack(pieces, budget, overlap_tokens))
     return _verified(doc, doc_id, title, chunks, counter)
 
 
@@ -188,21 +187,22 @@ def _overlap_tail(pieces: list[_Piece], overlap: int, room: int) -> list[_Piece]
 
 
 def _verified(
-    doc: Document, doc_id: str, title: str, bounds: list[tuple[int, int, int, int]],
+    doc: Document, doc_id: str, title: str, bounds: list[tuple[tuple[int, int, int, int], int]],
     counter: TokenCounter,
 ) -> list[Chunk]:
-    """Build the chunks, splitting any whose full index text still exceeds the model's limit."""
+    """Build the chunks, splitting any whose full index text still exceeds its limit (token
+    counts of sentences need not add up exactly)."""
     pending = list(bounds)
     result: list[tuple[tuple[int, int, int, int], int]] = []  # bounds, tokens
     while pending:
-        texts = [_index_text_of(doc, title, b) for b in pending]
+        texts = [_index_text_of(doc, title, b) for b, _ in pending]
         counts = counter.count(texts)
         retry = []
-        for b, n in zip(pending, counts):
-            if n <= counter.max_tokens or b[1] - b[0] < 2:
+        for (b, limit), n in zip(pending, counts):
+            if n <= limit or b[1] - b[0] < 2:
                 result.append((b, n))
             else:
-                retry.extend(_halves(doc, b))
+                retry.extend((half, limit) for half in _halves(doc, b))
         pending = retry
     result.sort()
     chunks = []

@@ -141,10 +141,28 @@ class Embedder:
         return sum(1 for i in ids if i == self.unk_id) / len(ids)
 
     def embed_documents(self, texts: list[str], batch_size: int = 32) -> "np.ndarray":
-        return self.model.encode(
-            [self.doc_prefix + t for t in texts], batch_size=batch_size,
+        """One vector per text; a text longer than the model's input is embedded whole, as the
+        mean of its window-sized parts (the model would otherwise drop its tail)."""
+        import numpy as np
+
+        parts = [self._windows(t) for t in texts]
+        vectors = self.model.encode(
+            [self.doc_prefix + p for ps in parts for p in ps], batch_size=batch_size,
             normalize_embeddings=True, show_progress_bar=False,
         )
+        bounds = np.cumsum([0] + [len(ps) for ps in parts])
+        means = np.stack([vectors[a:b].mean(axis=0) for a, b in zip(bounds, bounds[1:])])
+        return means / np.linalg.norm(means, axis=1, keepdims=True)
+
+    def _windows(self, text: str) -> list[str]:
+        """The text cut into consecutive parts of at most `max_tokens` tokens."""
+        offsets = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)[
+            "offset_mapping"
+        ]
+        if len(offsets) <= self.max_tokens:
+            return [text]
+        starts = [offsets[i][0] for i in range(0, len(offsets), self.max_tokens)]
+        return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
 
     def embed_query(self, text: str) -> "np.ndarray":
         return self.model.encode(

@@ -44,10 +44,11 @@ class IndexSettings(BaseSettings):
     )
 
     chunk_tokens: int = Field(
-        256, description="Target chunk size in model tokens (capped by the model's limit)."
+        400, ge=64, description="Chunk size in model tokens, over title, headings and passage "
+        "(a chunk longer than the model's input is embedded window by window)."
     )
     chunk_overlap_tokens: int = Field(
-        128, description="Overlap between neighbouring chunks, in whole sentences up to this size."
+        200, ge=0, description="Overlap between neighbouring chunks, in whole sentences up to this size."
     )
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
     default_visibility: Literal["public", "internal"] = Field(

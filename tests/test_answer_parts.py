@@ -1,6 +1,6 @@
 """Pure pieces of answering, tested alone: numbers, citation markers, follow-ups, query analysis."""
 
-from app.evidence import measured_thing, names_in
+from app.evidence import measured_thing, missing_names, names_in
 from app.citations import cited, drop_invalid, normalise, says_not_found
 from app.followup import carry_over
 from app.numbers import has_number, numbers, unsupported
@@ -37,6 +37,12 @@ def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
 def test_names_are_places_organisations_people_and_years():
     assert names_in("2024年临县引进了几家企业？") == ["临县", "2024"]
     assert "印发" not in names_in("内江市印发科学指导意见的内容是什么？")
+
+
+def test_a_name_counts_only_where_a_word_of_the_document_begins():
+    assert missing_names("兴县的人均可支配收入是多少？", "坚持振兴县域经济，居民收入稳步增长。") == ["兴县"]
+    assert missing_names("兴县的人均可支配收入是多少？", "位于兴县经开区的项目已开工。") == []
+    assert missing_names("虞山街道西泾岸社区提出哪些要求？", "虞山街道西泾岸社区开展大巡查。") == []
 
 
 def test_question_words_do_not_drive_keywords():
