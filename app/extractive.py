@@ -1,13 +1,15 @@
 """The default answerer: the sentences of the top passages that answer the question, verbatim.
 
 Each sentence is scored by the question's content words it holds (IDF-weighted; words of its
-document's title and heading count as held, since the sentence is read in that context), the
-question's phrases it holds (bigrams), whether it has the kind of figure asked for, and the rank
-of its passage. The best sentence of each of up to three passages is kept when it scores close
-to the best. Documents often state the question's subject in one sentence (a heading, a lead-in
-ending in "：", a restated question) and the answer in the next, so the best sentence is kept
-together with what follows it when it is such a lead. Sentences are never rewritten; each run
-of text taken from one passage ends with that passage's [n].
+document's title and heading, and of the sentence before it, count as held, since the sentence
+is read in that context), the question's phrases it holds (bigrams), whether it has the kind of
+figure asked for, and the rank of its passage. The best sentence of each of up to three passages
+is kept when it scores close to the best. Documents often state the question's subject in one
+sentence (a heading, a lead-in ending in "：", a restated question) and the answer in the next,
+so the best sentence is kept together with the sentence before it when that one named the
+subject, and with what follows it when it is such a lead; the answer to an open question (how,
+which, what) takes the next sentence of its paragraph too. Sentences are never rewritten; each
+run of text taken from one passage ends with that passage's [n].
 """
 
 import re
@@ -43,6 +45,8 @@ class Sentence:
     score: float
     fits: bool
     own: float = 0.0  # the question's words and phrases the sentence itself holds
+    follows: bool = False  # scored with the words of the sentence before it (its subject)
+    new_line: bool = False  # begins a line (a paragraph, list item or heading)
 
 
 @dataclass(frozen=True)
@@ -80,18 +84,24 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
         title_grams = grams(title)
         context = set(tokenize(f"{title} {passage.meta.get('heading', '')}"))
         sentences = []
+        previous: set[str] = set()
         for start, end in sentences_of(passage.text):
             text = passage.text[start:end]
             fit = fits(query.expects, text)
             tokens = set(tokenize(text))
             own = word_coverage(idf, tokens) + gram_coverage(phrases, text)
-            score = (word_coverage(idf, tokens | context) + gram_coverage(phrases, text)
+            by_itself = word_coverage(idf, tokens | context)
+            with_previous = word_coverage(idf, tokens | context | previous)
+            score = (with_previous + gram_coverage(phrases, text)
                      + (0.5 if fit and query.expects.kind else 0.0) - RANK_PENALTY * index)
+            previous = tokens
             if text == title:
                 score = -1.0  # the document's title line is context, not an answer
             else:  # a sentence restating the title (a lede) sets the scene rather than answers
                 score -= TITLE_ECHO * gram_coverage(title_grams, text)
-            sentences.append(Sentence(index, start, end, text, score, fit, own))
+            new_line = start == 0 or "\n" in passage.text[max(0, start - 3):start]
+            sentences.append(Sentence(index, start, end, text, score, fit, own,
+                                      with_previous > by_itself, new_line))
         by_passage.append(sentences)
     by_passage = _shared_rank(by_passage)
     candidates = [s for sentences in by_passage for s in sentences]
@@ -100,7 +110,8 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
     room = {id(s): len(passages[s.passage].text) - s.end for s in candidates}
     ranked = sorted(candidates, key=lambda s: (-s.score, -room[id(s)]))
     best = ranked[0]
-    chosen = [best] + _continuation(query, best, by_passage[best.passage])
+    sentences = by_passage[best.passage]
+    chosen = _before(best, sentences) + [best] + _continuation(query, best, sentences)
     used = {best.passage}
     for other in ranked[1:]:
         if len(used) >= MAX_PASSAGES_CITED or other.score < SECOND_PASSAGE * best.score:
@@ -129,16 +140,27 @@ def _shared_rank(by_passage: list[list[Sentence]]) -> list[list[Sentence]]:
              for s in sentences] for sentences in by_passage]
 
 
+def _before(sentence: Sentence, sentences: list[Sentence]) -> list[Sentence]:
+    """The sentence before, when the sentence was scored with its words (it names the subject)."""
+    if not sentence.follows:
+        return []
+    earlier = [s for s in sentences if s.end <= sentence.start]
+    return earlier[-1:]
+
+
 def _repeats(sentence: Sentence, chosen: list[Sentence]) -> bool:
     """Whether the sentence's text is already part of the answer (passages overlap)."""
     return any(sentence.text in c.text or c.text in sentence.text for c in chosen)
 
 
 def _continuation(query: Query, best: Sentence, sentences: list[Sentence]) -> list[Sentence]:
-    """The sentences after the best one that carry on its answer."""
+    """The sentences after the best one that carry on its answer: what a lead announces, up to
+    the figure or date wanted, or (for an open question) the next sentence of its paragraph."""
     following = [s for s in sentences if s.start >= best.end]
     if not following:
         return []
+    if not query.expects.kind and not _is_lead(best.text):
+        return following[:1] if not following[0].new_line else []
     wanted_figure = query.expects.kind and not best.fits
     if query.expects.kind and best.fits:
         return []  # the figure or date asked for is there

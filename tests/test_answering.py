@@ -23,6 +23,9 @@ COUNTY = """兴县招商引资情况介绍
 
 三、营商环境
 兴县为企业配套建设了标准化厂房和倒班宿舍，高标准打造了集超市、住宿、餐饮、活动于一体的党群企服务中心。
+
+四、应急保障
+2月10日，县里决定在城南开建一座应急物资储备库。储备库将于2月18日前完工投入使用。
 """
 POLICY = """关于支持中小企业渡过难关的通知
 
@@ -57,6 +60,12 @@ def index(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="module")
 def assistant(index: Settings) -> Assistant:
     return Assistant.open(index)
+
+
+def test_the_sentence_naming_the_subject_comes_with_the_answer(assistant: Assistant):
+    answer = assistant.ask("应急物资储备库将于哪天完工投入使用？")
+    assert answer.answered and "2月18日前" in answer.text
+    assert answer.text.startswith("2月10日，县里决定在城南开建一座应急物资储备库。储备库将于")
 
 
 def stored_texts(assistant: Assistant) -> set[str]:
