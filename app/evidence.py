@@ -22,7 +22,8 @@ _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun 
     r"([^，,。？?！!；;的]*)")
 _WORD = re.compile(r"\w")
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
-_GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 数据 数量 数字 网址 号码".split())
+_GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 数据 数量 数字 网址 号码 钱".split())
+_PER_UNIT = re.compile(r"每[^的，,。？?]{0,4}$")  # 租金每平方米(多少钱) → 租金
 _AROUND = 8  # characters of context either side when checking where a name's words begin
 _MAX_OCCURRENCES = 20
 _LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)+$")
@@ -65,7 +66,8 @@ def measured_thing(question: str) -> set[str]:
     that word's left edge: the noun counted after 多少/几 when there is one (处理了多少起案件 →
     案件, 有几个5A级景区 → 景区, 级景), else the word before (规划面积有多大 → 面积, 划面;
     年产能是多少 → 产能, 年产); generic measures are passed over (贴息比率是多少 → 贴息, since a
-    passage gives the rate without saying 比率). 法定代表人是谁 asks after a role the same way.
+    passage gives the rate without saying 比率; 租金每平方米多少钱 → 租金). 法定代表人是谁 asks
+    after a role the same way.
     Empty when there is no such word."""
     match = _ASKS_FIGURE.search(question)
     if not match:
@@ -73,7 +75,7 @@ def measured_thing(question: str) -> set[str]:
     words = _words(_COUNTED.match(question[match.end():]).group(1))
     if not words:
         clause = _CLAUSE_END.split(question[: match.start()])[-1]
-        words = _words(_LINKING.sub("", clause))
+        words = _words(_PER_UNIT.sub("", _LINKING.sub("", clause)))
     if not words or len(words[-1]) < 2 or is_stopword(words[-1]):
         return set()
     last = words[-1]

@@ -30,6 +30,7 @@ def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
     assert "招商" in measured_thing("兴县计划招商引资多少亿元？")  # 亿元 is the unit, not the thing
     assert "贴息" in measured_thing("中央财政给予的贴息比率是多少？")  # 比率: how, not what
     assert "代表" in measured_thing("该公司的法定代表人是谁？")
+    assert "租金" in measured_thing("标准化厂房的租金每平方米多少钱？")  # 钱 and 每平方米: how, not what
     assert measured_thing("返程高峰期，通过热线举报，掌握了多少数据？") == {"掌握"}  # its own clause
     assert measured_thing("兴县有哪些企业？") == set()
 
