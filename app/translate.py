@@ -19,7 +19,8 @@ _MONTHS = {m: f"{n}月" for n, m in enumerate(
 _SKIP = frozenset(
     "the a an of in on at to for from by with and or is are was were be been do does did what which "
     "who whom whose when where why how many much this that these those it its there their they "
-    "please tell me can could would should will might has have had about any end".split())
+    "please tell me can could would should will might has have had about any end during since until "
+    "into through within after before between per via".split())
 
 
 @lru_cache(maxsize=1)
