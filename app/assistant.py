@@ -48,6 +48,21 @@ class _Context:
         return [self.scores[i] for i in self.readable]
 
 
+@dataclass
+class Evidence:
+    """A question's retrieval and extractive pick; `passage` and `document` are those of the
+    best sentence, which the evidence gate judges."""
+
+    context: _Context
+    found: Extract | None
+    passage: str = ""
+    document: str = ""
+
+    def supported(self, min_support: float) -> bool:
+        """The evidence gate (app/evidence.py) at this threshold."""
+        return supported(self.found, self.context.query, self.passage, self.document, min_support)
+
+
 class Assistant:
     """Answers questions over one index; loads models once, reads index changes as they come."""
 
@@ -83,10 +98,9 @@ class Assistant:
     def stream(self, question: str, role: str = "investor", history: History = (),
                top_k: int | None = None) -> Iterator[str | Answer]:
         """Pieces of answer text as they are ready, then the final Answer (always last)."""
-        context = self._retrieve(question, role, list(history), top_k or self.settings.top_k)
-        query = context.query
-        found = extract(query, context.sources, self._idf(query))
-        if not self._supported(found, context):
+        evidence = self.evidence(question, role, history, top_k)
+        context, found, query = evidence.context, evidence.found, evidence.context.query
+        if not evidence.supported(self.settings.min_support):
             yield self._answer(context, say("not_found", query.language), False, [])
             return
         notices: list[str] = []
@@ -99,6 +113,17 @@ class Assistant:
         text, citations = _compose(found, context.sources, context.source_scores)
         yield text
         yield self._answer(context, text, True, citations, notices=notices, mode="extractive")
+
+    def evidence(self, question: str, role: str = "investor", history: History = (),
+                 top_k: int | None = None) -> "Evidence":
+        """What an answer would rest on, before the evidence gate: the passages retrieved and
+        the sentences the extractive answerer picks from them."""
+        context = self._retrieve(question, role, list(history), top_k or self.settings.top_k)
+        found = extract(context.query, context.sources, self._idf(context.query))
+        if found is None:
+            return Evidence(context, None)
+        passage = context.sources[found.sentences[0].passage]
+        return Evidence(context, found, passage.text, self._document(context, passage))
 
     def _retrieve(self, question: str, role: str, history: History, k: int) -> _Context:
         language = language_of(question)
@@ -147,14 +172,6 @@ class Assistant:
             except LLMError:
                 pass
         return carry_over(question, history[-1][0])
-
-    def _supported(self, found: Extract | None, context: _Context) -> bool:
-        """The evidence gate (app/evidence.py), on the best passage and its document."""
-        if found is None:
-            return False
-        passage = context.sources[found.sentences[0].passage]
-        document = self._document(context, passage)
-        return supported(found, context.query, passage.text, document, self.settings.min_support)
 
     def _llm_answer(self, context: _Context, notices: list[str]) -> Iterator[str | Answer]:
         sources = [(p.meta.get("title", ""), p.text) for p in context.sources]

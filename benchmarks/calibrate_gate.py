@@ -7,8 +7,6 @@ Usage: python benchmarks/calibrate_gate.py --store DIR [--out benchmarks/results
 """
 
 from app.assistant import Assistant
-from app.evidence import supported
-from app.extractive import extract
 from app.settings import Settings
 from evaluate import HERE, SHARED_EVAL, arguments, load, publish
 
@@ -19,20 +17,11 @@ def main() -> None:
     args = arguments(__doc__)
     assistant = Assistant.open(Settings(store=args.store), print)
     questions = load(sorted(SHARED_EVAL.glob("*.jsonl")) + [HERE / "dev_unanswerable.jsonl"])
-    cases = []
-    for q in questions:
-        context = assistant._retrieve(q["question"], "investor", [], assistant.settings.top_k)
-        found = extract(context.query, context.sources, assistant._idf(context.query))
-        passage = document = ""
-        if found:
-            best = context.sources[found.sentences[0].passage]
-            passage, document = best.text, assistant._document(context, best)
-        cases.append((q["answerable"], context.query, found, passage, document))
+    cases = [(q["answerable"], assistant.evidence(q["question"])) for q in questions]
     answerable = sum(1 for c in cases if c[0])
     lines = ["| min_support | refused answerable | refused unanswerable |", "|---|---|---|"]
     for threshold in THRESHOLDS:
-        refused = [not supported(found, query, passage, document, threshold)
-                   for _, query, found, passage, document in cases]
+        refused = [not evidence.supported(threshold) for _, evidence in cases]
         wrong_refusals = sum(r for r, c in zip(refused, cases) if c[0]) / answerable
         right_refusals = sum(r for r, c in zip(refused, cases) if not c[0]) / (len(cases) - answerable)
         lines.append(f"| {threshold} | {wrong_refusals:.1%} | {right_refusals:.1%} |")
