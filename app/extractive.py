@@ -7,9 +7,9 @@ figure asked for, and the rank of its passage. The best sentence of each of up t
 is kept when it scores close to the best. Documents often state the question's subject in one
 sentence (a heading, a lead-in ending in "：", a restated question) and the answer in the next,
 so the best sentence is kept together with the sentence before it when that one named the
-subject, and with what follows it when it is such a lead; the answer to an open question (how,
-which, what) takes the next sentence of its paragraph too. Sentences are never rewritten; each
-run of text taken from one passage ends with that passage's [n].
+subject, and with what follows it when it is such a lead; the answer to an open question (which
+ones, how, what measures) takes the next sentence of its paragraph too. Sentences are never
+rewritten; each run of text taken from one passage ends with that passage's [n].
 """
 
 import re
@@ -32,6 +32,8 @@ SECOND_PASSAGE = 0.3  # another passage's best sentence is added when it scores 
 MAX_PASSAGES_CITED = 3
 LEAD_CHARS = 120  # a best sentence this short may be a lead to what follows
 ANSWER_CHARS = 240  # stop adding following sentences beyond this length
+_OPEN = re.compile(  # questions whose answers run over sentences: which ones, how, what measures
+    "哪些|如何|怎样|怎么|有何|何种|什么样|" + "|".join(sorted(ANSWER_KIND_WORDS)) + r"|\bhow\b", re.I)
 _LEAD_END = ("：", ":", "？", "?")
 _LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
 
@@ -155,12 +157,14 @@ def _repeats(sentence: Sentence, chosen: list[Sentence]) -> bool:
 
 def _continuation(query: Query, best: Sentence, sentences: list[Sentence]) -> list[Sentence]:
     """The sentences after the best one that carry on its answer: what a lead announces, up to
-    the figure or date wanted, or (for an open question) the next sentence of its paragraph."""
+    the figure or date wanted, or (for an open question: which ones, how, what measures) the next
+    sentence of its paragraph."""
     following = [s for s in sentences if s.start >= best.end]
     if not following:
         return []
     if not query.expects.kind and not _is_lead(best.text):
-        return following[:1] if not following[0].new_line else []
+        open_question = _OPEN.search(query.text)
+        return following[:1] if open_question and not following[0].new_line else []
     wanted_figure = query.expects.kind and not best.fits
     if query.expects.kind and best.fits:
         return []  # the figure or date asked for is there
