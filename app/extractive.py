@@ -68,11 +68,12 @@ def fits(expects: Expectation, text: str) -> bool:
     return True
 
 
-def sentences_of(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a passage; a line break always ends one."""
+def sentences_of(text: str) -> list[tuple[int, int, bool]]:
+    """Sentence spans of a passage, each with whether it begins a line; a line break always
+    ends a sentence."""
     spans, offset = [], 0
     for line in text.split("\n"):
-        spans.extend(split_sentences(line, offset))
+        spans.extend((a, b, i == 0) for i, (a, b) in enumerate(split_sentences(line, offset)))
         offset += len(line) + 1
     return spans
 
@@ -87,7 +88,7 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
         context = set(tokenize(f"{title} {passage.meta.get('heading', '')}"))
         sentences = []
         previous: set[str] = set()
-        for start, end in sentences_of(passage.text):
+        for start, end, new_line in sentences_of(passage.text):
             text = passage.text[start:end]
             fit = fits(query.expects, text)
             tokens = set(tokenize(text))
@@ -101,7 +102,6 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
                 score = -1.0  # the document's title line is context, not an answer
             else:  # a sentence restating the title (a lede) sets the scene rather than answers
                 score -= TITLE_ECHO * gram_coverage(title_grams, text)
-            new_line = start == 0 or "\n" in passage.text[max(0, start - 3):start]
             sentences.append(Sentence(index, start, end, text, score, fit, own,
                                       with_previous > by_itself, new_line))
         by_passage.append(sentences)

@@ -125,10 +125,14 @@ class Embedder:
         encoded = self._tokenizer(texts, add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
-    def prefix_chars(self, text: str, max_tokens: int) -> int:
-        offsets = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)[
+    def _offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character span of each token of the text."""
+        return self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)[
             "offset_mapping"
         ]
+
+    def prefix_chars(self, text: str, max_tokens: int) -> int:
+        offsets = self._offsets(text)
         if len(offsets) <= max_tokens:
             return len(text)
         return offsets[max_tokens - 1][1] if max_tokens > 0 else 0
@@ -145,6 +149,8 @@ class Embedder:
         mean of its window-sized parts (the model would otherwise drop its tail)."""
         import numpy as np
 
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         parts = [self._windows(t) for t in texts]
         vectors = self.model.encode(
             [self.doc_prefix + p for ps in parts for p in ps], batch_size=batch_size,
@@ -156,9 +162,7 @@ class Embedder:
 
     def _windows(self, text: str) -> list[str]:
         """The text cut into consecutive parts of at most `max_tokens` tokens."""
-        offsets = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)[
-            "offset_mapping"
-        ]
+        offsets = self._offsets(text)
         if len(offsets) <= self.max_tokens:
             return [text]
         starts = [offsets[i][0] for i in range(0, len(offsets), self.max_tokens)]
