@@ -11,7 +11,7 @@ from ingest.store import IndexStore
 
 from .answer import Answer, Citation
 from .citations import cited, drop_invalid, normalise, says_not_found
-from .evidence import missing_names, names_in, supported
+from .evidence import missing_names, supported
 from .extractive import Extract, extract
 from .followup import carry_over
 from .llm import LLMClient, LLMError
@@ -144,11 +144,11 @@ class Assistant:
         """The passages whose documents name every place, organisation and year of the question:
         a question about 广西 is answered from 广西 documents only, when there are any (from all
         passages otherwise)."""
-        question = context.query.text
-        if not names_in(question):
+        names = context.query.names
+        if not names:
             return context.readable
         named = [i for i, p in enumerate(context.passages)
-                 if not missing_names(question, self._document(context, p))]
+                 if not missing_names(names, self._document(context, p))]
         return named or context.readable
 
     def _document(self, context: _Context, passage: Passage) -> str:

@@ -14,8 +14,6 @@ from ingest.lexical import quiet_jieba, tokenize
 from .extractive import Extract
 from .query import Query, is_stopword, language_of
 
-_NAME_TAGS = ("ns", "nr", "nt", "nrt")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么时候|何时|哪一?年|哪一?天|谁")
 _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun counted (if any)
     r"(?:[万亿千百]?(?:美元|元|平方米|平方公里|公里|米|亩|吨|人次|[个家项起座所名位人次条种类台辆套批件份户处栋间层块只头]))?"
@@ -29,15 +27,10 @@ _MAX_OCCURRENCES = 20
 _LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)+$")
 
 
-def names_in(question: str) -> list[str]:
-    """Proper names and years in a question (places, organisations, people), as jieba tags them."""
-    names = [p.word for p in quiet_jieba().posseg.cut(question) if p.flag in _NAME_TAGS and len(p.word) > 1]
-    return names + _YEAR.findall(question)
-
-
-def missing_names(question: str, document: str) -> list[str]:
-    """Names and years of the question that the document never mentions (nor any part of them)."""
-    return [name for name in names_in(question)
+def missing_names(names: list[str], document: str) -> list[str]:
+    """The question's names and years (Query.names) that the document never mentions (nor any
+    part of them)."""
+    return [name for name in names
             if not any(has_word(document, part) for part in tokenize(name)
                        if len(part) > 1 or part.isdigit())]
 
@@ -100,7 +93,7 @@ def supported(found: Extract | None, query: Query, passage: str, document: str,
     """Whether to answer from `found`, taken from `passage` of `document`."""
     if found is None or found.support < min_support or not found.fits:
         return False
-    if missing_names(query.text, document):
+    if missing_names(query.names, document):
         return False
     if query.language == "en" and language_of(passage) == "zh" and not all(
             any(t in document for t in group) for group in query.terms if not group[0].isascii()):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from ingest.lexical import quiet_jieba, tokenize
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_NAME_TAGS = ("ns", "nr", "nt", "nrt")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _WORD = re.compile(r"\w")
 # Question words and function words: they say how something is asked, not what about.
 _ZH_STOP = frozenset(
@@ -53,6 +55,7 @@ class Query:
     expects: Expectation
     terms: list[tuple[str, ...]]  # what a passage must hold to support an answer: one of each
     search: list[str] = field(default_factory=list)  # the words BM25 ranks by (else tokens)
+    names: list[str] = field(default_factory=list)  # places, organisations, people, years
 
     @property
     def keywords(self) -> list[str]:
@@ -87,6 +90,12 @@ def search_words(text: str, frequency: Callable[[str], int]) -> list[str]:
     return out
 
 
+def names_in(question: str) -> list[str]:
+    """Proper names and years in a question (places, organisations, people), as jieba tags them."""
+    names = [p.word for p in quiet_jieba().posseg.cut(question) if p.flag in _NAME_TAGS and len(p.word) > 1]
+    return names + _YEAR.findall(question)
+
+
 def expectation(text: str) -> Expectation:
     count = _COUNT_ZH.search(text)
     if _DATE_ZH.search(text) or _DATE_EN.search(text):
@@ -112,6 +121,8 @@ def analyse(text: str, frequency: Callable[[str], int] | None = None) -> Query:
         groups = chinese_terms(text, frequency)
         chinese = [t for group in groups for term in group if not term.isascii() for t in tokenize(term)]
         if chinese:
-            return Query(text, language, tokens + chinese, expectation(text), groups)
+            return Query(text, language, tokens + chinese, expectation(text), groups,
+                         names=names_in(text))
     search = search_words(text, frequency) if language == "zh" and frequency is not None else []
-    return Query(text, language, tokens, expectation(text), [(t,) for t in tokens], search)
+    return Query(text, language, tokens, expectation(text), [(t,) for t in tokens], search,
+                 names_in(text))
