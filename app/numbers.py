@@ -17,6 +17,7 @@ _CITATION = re.compile(r"\[\d+\]")
 _LONE_CN_DIGIT = re.compile(r"(?<![〇零一二两三四五六七八九十百千万亿点\d])[〇零一二两三四五六七八九十]"
                             r"(?![〇零一二两三四五六七八九十百千万亿点\d])")
 _DATE = re.compile(r"\d{1,4}\s*[年月日号]|\d{4}-\d{1,2}-\d{1,2}|\b(?:19|20)\d{2}\b")
+_DESIGNATION = re.compile(r"[A-Za-z]+-?\d[\dA-Za-z]*")  # N95, H7N9, COVID-19: names, not amounts
 
 
 def arabic(text: str) -> str:
@@ -55,12 +56,13 @@ def unsupported(answer: str, sources: list[str]) -> list[str]:
 
 
 def has_number(text: str, unit: str = "") -> bool:
-    """Whether the text states a figure, dates not counted (a question of how much is not
-    answered by 6月8日); with `unit` (家, 吨, 亿…), a figure in that unit."""
-    text = arabic(text)
+    """Whether the text states a figure, dates and designations not counted (a question of how
+    much is not answered by 6月8日 or N95); with `unit` (家, 吨, 亿…), a figure in that unit,
+    approximate ones included (590余件, 20多家)."""
+    text = _DESIGNATION.sub(" ", arabic(text))
     if not unit:
         return bool(re.search(r"\d", _DATE.sub(" ", text)))
-    return bool(re.search(rf"\d[\d,.]*\s*(?:[万亿千百])?\s*{re.escape(unit)}", text))
+    return bool(re.search(rf"\d[\d,.]*\s*[余多]?\s*(?:[万亿千百])?\s*[余多]?\s*{re.escape(unit)}", text))
 
 
 def has_date(text: str) -> bool:

@@ -96,14 +96,27 @@ def names_in(question: str) -> list[str]:
     return names + _YEAR.findall(question)
 
 
+def _counted_unit(text: str) -> str | None:
+    """The unit a count question asks in (多少家企业 → 家, 多少万元 → 元, 多少人次 → 人次); "" when
+    what follows 多少 is a noun rather than a unit (多少类型, 多少人员); None when it asks no count."""
+    match = _COUNT_ZH.search(text)
+    if not match:
+        return None
+    words = quiet_jieba().lcut(text[match.start():])
+    word = words[1] if words[0] in ("多少", "几") and len(words) > 1 else words[0][1:]
+    if len(word) > 1:
+        word = word.lstrip("万亿千百")
+    return word if word and all(c in _UNITS for c in word) else ""
+
+
 def expectation(text: str) -> Expectation:
-    count = _COUNT_ZH.search(text)
+    count = _counted_unit(text)
     if _DATE_ZH.search(text) or _DATE_EN.search(text):
         return Expectation("date")
     if _WHICH_ZH.search(text):  # 哪几个部门: which ones, not how many
         return Expectation()
-    if count:
-        return Expectation("number", count.group(1))
+    if count is not None:
+        return Expectation("number", count)
     if _NUMBER_ZH.search(text) or _NUMBER_EN.search(text):
         return Expectation("number")
     return Expectation()

@@ -4,7 +4,7 @@ from app.evidence import measured_thing, missing_names
 from app.citations import cited, drop_invalid, normalise, says_not_found
 from app.followup import carry_over
 from app.numbers import has_number, numbers, unsupported
-from app.query import analyse, names_in, search_words
+from app.query import Expectation, analyse, names_in, search_words
 
 
 def test_numbers_compare_by_value_across_units_and_scripts():
@@ -21,6 +21,17 @@ def test_figure_kind_checks():
     assert has_number("引资17亿元") and not has_number("6月8日，县里召开推进会议")  # a date is no amount
     assert analyse("兴县有几所大学？").expects.unit == "所"
     assert analyse("什么时候开工？").expects.kind == "date"
+
+
+def test_figures_are_approximate_or_exact_but_not_designations():
+    assert has_number("共受理咨询590余件", "件") and has_number("调集两万多名医护人员", "名")
+    assert not has_number("扩产医用N95口罩") and not has_number("H7N9流感") and has_number("占比100%")
+
+
+def test_the_unit_counted_is_a_unit_not_the_start_of_a_noun():
+    assert analyse("投资多少万元？").expects.unit == "元"  # 17亿元 answers it too
+    assert analyse("接待游客多少人次？").expects.unit == "人次"
+    assert analyse("定制班车有多少类型？").expects == analyse("有多少人员返岗？").expects == Expectation("number")
 
 
 def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
