@@ -34,7 +34,7 @@ LEAD_CHARS = 120  # a best sentence this short may be a lead to what follows
 ANSWER_CHARS = 240  # stop adding following sentences beyond this length
 _OPEN = re.compile(  # questions whose answers run over sentences: which ones, how, what measures
     "哪些|如何|怎样|怎么|有何|何种|什么样|" + "|".join(sorted(ANSWER_KIND_WORDS)) + r"|\bhow\b", re.I)
-_LEAD_END = ("：", ":", "？", "?")
+_LEAD_END = ("：", ":", "？", "?", "如下。")  # a lead-in, a restated question, "…通知如下。"
 _LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
 
 
@@ -165,24 +165,27 @@ def _continuation(query: Query, best: Sentence, sentences: list[Sentence]) -> li
     if not query.expects.kind and not _is_lead(best.text):
         open_question = _OPEN.search(query.text)
         return following[:1] if open_question and not following[0].new_line else []
-    wanted_figure = query.expects.kind and not best.fits
-    if query.expects.kind and best.fits:
+    if query.expects.kind and best.fits and not _announces(best.text):
         return []  # the figure or date asked for is there
-    if not (_is_lead(best.text) or wanted_figure):
-        return []
     out, length = [], len(best.text)
-    for sentence in following:
+    for sentence in following:  # what the lead announces, or up to the figure or date wanted
         out.append(sentence)
         length += len(sentence.text)
-        if length >= ANSWER_CHARS or (wanted_figure and sentence.fits):
+        if length >= ANSWER_CHARS or (query.expects.kind and sentence.fits):
             break
         if not _LIST_ITEM.match(sentence.text) and len(sentence.text) >= LEAD_CHARS:
             break
     return out
 
 
+def _announces(text: str) -> bool:
+    """A sentence that says the answer follows (a lead-in, a restated question); a figure or
+    date in it (a notice's number or year) is not the one asked for."""
+    return text.rstrip().endswith(_LEAD_END)
+
+
 def _is_lead(text: str) -> bool:
     """A sentence that announces rather than answers: a heading, a question, a lead-in."""
     stripped = text.rstrip()
-    return (stripped.endswith(_LEAD_END) or len(stripped) < LEAD_CHARS
+    return (_announces(stripped) or len(stripped) < LEAD_CHARS
             or heading_level(stripped.rstrip("。")) > 0)

@@ -101,6 +101,19 @@ def test_other_passages_add_only_sentences_that_hold_the_question_themselves():
     assert [s.text for s in found.sentences] == ["兴县已形成50万吨电解铝产业规模。"]
 
 
+def test_a_notice_that_announces_its_content_is_followed_by_it_even_when_it_holds_a_year():
+    from app.extractive import extract
+    from app.retrieval import Passage
+    from ingest.store import Record
+
+    lead = "为加强疫情防控工作，现将延长2020年春节假期的具体安排通知如下。"
+    text = f"{lead}\n一、假期延至2月2日，2月3日起正常上班。\n二、各地要做好值班安排。"
+    passages = [Passage(Record("a", text, {"title": "关于延长春节假期的通知", "heading": ""}), 1.0)]
+    query = analyse("为加强疫情防控工作，春节假期延长到哪天？")
+    found = extract(query, passages, {t: 1.0 for t in query.tokens})
+    assert [s.text for s in found.sentences] == [lead, "一、假期延至2月2日，2月3日起正常上班。"]
+
+
 def test_dictionary_translation_of_english_questions():
     from app.translate import chinese_terms
 
