@@ -5,6 +5,7 @@ whether a sentence holds the kind of figure a question asks for.
 """
 
 import re
+import unicodedata
 import warnings
 
 _ARABIC = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万亿|亿|万|千|百)?")
@@ -16,6 +17,7 @@ _CITATION = re.compile(r"\[\d+\]")
 # more often than a figure; as a figure it needs a neighbour (十七亿, 一百万, 五十, 一万).
 _LONE_CN_DIGIT = re.compile(r"(?<![〇零一二两三四五六七八九十百千万亿点\d])[〇零一二两三四五六七八九十]"
                             r"(?![〇零一二两三四五六七八九十百千万亿点\d])")
+_CLASSIFIERS = "个家所名位项次批座条件台辆种类场届户张支只头"  # 三种, 两家: a lone digit that counts
 _DATE = re.compile(r"\d{1,4}\s*[年月日号]|\d{4}-\d{1,2}-\d{1,2}|\b(?:19|20)\d{2}\b")
 _DESIGNATION = re.compile(r"[A-Za-z]+-?\d[\dA-Za-z]*")  # N95, H7N9, COVID-19: names, not amounts
 
@@ -59,10 +61,17 @@ def has_number(text: str, unit: str = "") -> bool:
     """Whether the text states a figure, dates and designations not counted (a question of how
     much is not answered by 6月8日 or N95); with `unit` (家, 吨, 亿…), a figure in that unit,
     approximate ones included (590余件, 20多家)."""
-    text = _DESIGNATION.sub(" ", arabic(text))
+    text = unicodedata.normalize("NFKC", text)  # ％ → %, full-width digits
+    text = _DESIGNATION.sub(" ", arabic(_LONE_CN_DIGIT.sub(_unless_counting, text)))
     if not unit:
         return bool(re.search(r"\d", _DATE.sub(" ", text)))
     return bool(re.search(rf"\d[\d,.]*\s*[余多]?\s*(?:[万亿千百])?\s*[余多]?\s*{re.escape(unit)}", text))
+
+
+def _unless_counting(match: re.Match[str]) -> str:
+    """A lone Chinese digit blanked out (统一, 二维码), unless it counts something (三种, 两家)."""
+    following = match.string[match.end():match.end() + 1]
+    return match[0] if match[0] != "一" and following and following in _CLASSIFIERS else " "
 
 
 def has_date(text: str) -> bool:

@@ -26,6 +26,8 @@ def test_figure_kind_checks():
 def test_figures_are_approximate_or_exact_but_not_designations():
     assert has_number("共受理咨询590余件", "件") and has_number("调集两万多名医护人员", "名")
     assert not has_number("扩产医用N95口罩") and not has_number("H7N9流感") and has_number("占比100%")
+    assert not has_number("由省上统一调度，扫描二维码登记") and has_number("分为三种类型")  # 三 counts here
+    assert has_number("贴息比例为５０％", "%")
 
 
 def test_the_unit_counted_is_a_unit_not_the_start_of_a_noun():
