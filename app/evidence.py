@@ -20,7 +20,9 @@ _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun 
     r"([^，,。？?！!；;的]*)")
 _WORD = re.compile(r"\w")
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
-_GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 数据 数量 数字 网址 号码 钱".split())
+_GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 期间 期限 时长 数据 数量 数字 网址 号码 钱".split())
+_DEGREE = frozenset("最多 最高 最低 最少 至少 最长 累计 合计 总计".split())  # 最多(贷多少): how much, not what
+_NOUN_PHRASE = re.compile(r"[^，,。？?！!；;的]*")
 _PER_UNIT = re.compile(r"每[^的，,。？?]{0,4}$")  # 租金每平方米(多少钱) → 租金
 _AROUND = 8  # characters of context either side when checking where a name's words begin
 _MAX_OCCURRENCES = 20
@@ -59,21 +61,26 @@ def measured_thing(question: str) -> set[str]:
     that word's left edge: the noun counted after 多少/几 when there is one (处理了多少起案件 →
     案件, 有几个5A级景区 → 景区, 级景), else the word before (规划面积有多大 → 面积, 划面;
     年产能是多少 → 产能, 年产); generic measures are passed over (贴息比率是多少 → 贴息, since a
-    passage gives the rate without saying 比率; 租金每平方米多少钱 → 租金). 法定代表人是谁 asks
+    passage gives the rate without saying 比率; 租金每平方米多少钱 → 租金; 多少额度的贷款 → 贷款;
+    a degree word such as 最多 qualifies the figure and is no thing). 法定代表人是谁 asks
     after a role the same way.
     Empty when there is no such word."""
     match = _ASKS_FIGURE.search(question)
     if not match:
         return set()
-    words = _words(_COUNTED.match(question[match.end():]).group(1))
+    rest = question[match.end():]
+    counted = _COUNTED.match(rest)
+    words = _words(counted.group(1))
+    if not words and rest[counted.end():].startswith("的"):  # 多少额度的贷款 → 贷款
+        words = _words(_NOUN_PHRASE.match(rest, counted.end() + 1).group(0))
     if not words:
         clause = _CLAUSE_END.split(question[: match.start()])[-1]
         words = _words(_PER_UNIT.sub("", _LINKING.sub("", clause)))
-    if not words or len(words[-1]) < 2 or is_stopword(words[-1]):
+    if not words or len(words[-1]) < 2 or _function_word(words[-1]):
         return set()
     last = words[-1]
     pairs = {last[i:i + 2] for i in range(len(last) - 1)}
-    if len(words) > 1 and not is_stopword(words[-2]):
+    if len(words) > 1 and not _function_word(words[-2]):
         pairs.add(words[-2][-1] + last[0])
     return pairs
 
@@ -83,9 +90,15 @@ def _words(text: str) -> list[str]:
     words = [w for w in quiet_jieba().cut(text) if _WORD.search(w)]
     while words and words[-1] in _GENERIC_MEASURES:
         words.pop()
-    if len(words) > 1 and len(words[-1]) == 1 and not is_stopword(words[-2]):
+    if len(words) > 1 and len(words[-1]) == 1 and not _function_word(words[-2]):
         words[-2:] = [words[-2] + words[-1]]  # 法定代表 + 人
+    if words and words[-1][:2] in _DEGREE:
+        words[-1] = words[-1][2:]  # 最多贷 → 贷
     return words
+
+
+def _function_word(word: str) -> bool:
+    return is_stopword(word) or word in _DEGREE
 
 
 def supported(found: Extract | None, query: Query, passage: str, document: str,

@@ -46,6 +46,9 @@ def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
     assert "租金" in measured_thing("标准化厂房的租金每平方米多少钱？")  # 钱 and 每平方米: how, not what
     assert measured_thing("返程高峰期，通过热线举报，掌握了多少数据？") == {"掌握"}  # its own clause
     assert measured_thing("兴县有哪些企业？") == set()
+    assert "贷款" in measured_thing("全市计划新增多少额度的小微企业贷款？")  # 额度: how; 贷款: what
+    assert measured_thing("免税政策的执行期限是多久？") == {"执行"}  # 期限, like 时间, says how
+    assert measured_thing("这项贷款最多贷多少？") == set()  # 最多 qualifies the figure; 贷 is no thing
 
 
 def test_names_are_places_organisations_people_and_years():
