@@ -28,7 +28,8 @@ PASSAGES_READ = 5
 RANK_PENALTY = 0.1
 TITLE_ECHO = 0.5
 SECOND_PASSAGE = 0.3  # another passage's best sentence is added when it scores this close
-# to the best, both in all and on the question's words it holds itself (not its title's)
+# to the best, both in all and on the question's words it holds itself (not its title's), or in
+# all when it has the figure or date asked for and the answer so far has none
 MAX_PASSAGES_CITED = 3
 LEAD_CHARS = 120  # a best sentence this short may be a lead to what follows
 ANSWER_CHARS = 240  # stop adding following sentences beyond this length
@@ -118,7 +119,9 @@ def extract(query: Query, passages: list[Passage], idf: dict[str, float]) -> Ext
     for other in ranked[1:]:
         if len(used) >= MAX_PASSAGES_CITED or other.score < SECOND_PASSAGE * best.score:
             break
-        if other.passage in used or other.own < SECOND_PASSAGE * best.own or _repeats(other, chosen):
+        lacks_figure = query.expects.kind and not any(s.fits for s in chosen)
+        holds_question = other.own >= SECOND_PASSAGE * best.own or (lacks_figure and other.fits)
+        if other.passage in used or not holds_question or _repeats(other, chosen):
             continue
         used.add(other.passage)
         chosen.append(other)

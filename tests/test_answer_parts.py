@@ -106,6 +106,20 @@ def test_other_passages_add_only_sentences_that_hold_the_question_themselves():
     assert [s.text for s in found.sentences] == ["兴县已形成50万吨电解铝产业规模。"]
 
 
+def test_a_figure_from_another_passage_is_added_when_the_answer_has_none():
+    from app.extractive import extract
+    from app.retrieval import Passage
+    from ingest.store import Record
+
+    meta = {"title": "省里开通疫情防控热线", "heading": ""}
+    lead = "省疫情防控领导小组开通热线电话，受理疫情防控工作问题线索及意见建议，及时督促处理。"
+    numbers = "各市受理电话公布如下：长沙0731-88666312，衡阳0734-8799890。"
+    passages = [Passage(Record("a", lead, meta), 1.0), Passage(Record("b", numbers, meta), 0.9)]
+    query = analyse("受理疫情防控问题线索及意见建议的热线电话是多少？")
+    found = extract(query, passages, {t: 1.0 for t in query.tokens})
+    assert found.fits and numbers in [s.text for s in found.sentences]
+
+
 def test_a_notice_that_announces_its_content_is_followed_by_it_even_when_it_holds_a_year():
     from app.extractive import extract
     from app.retrieval import Passage
