@@ -1,10 +1,13 @@
 """Pure pieces of answering, tested alone: numbers, citation markers, follow-ups, query analysis."""
 
-from app.evidence import measured_thing, missing_names
 from app.citations import cited, drop_invalid, normalise, says_not_found
+from app.evidence import measured_thing, missing_names
+from app.extractive import Extract, extract
 from app.followup import carry_over
 from app.numbers import has_number, numbers, unsupported
 from app.query import Expectation, analyse, names_in, search_words
+from app.retrieval import Passage
+from ingest.store import Record
 
 
 def test_numbers_compare_by_value_across_units_and_scripts():
@@ -77,59 +80,39 @@ def test_keyword_search_uses_whole_words_and_parts_of_unseen_ones():
     assert analyse("兴县铝土矿的规模是多少？", lambda word: 1).keywords == ["兴县", "铝土矿", "规模"]
 
 
-def test_a_lead_at_a_passage_end_is_continued_where_the_overlapping_passage_goes_on():
-    from app.extractive import extract
-    from app.retrieval import Passage
-    from ingest.store import Record
+def _picked(question: str, title: str, *texts: str, idf: dict[str, float] | None = None) -> Extract:
+    """The extractive pick from passages of one document, given best first."""
+    meta = {"title": title, "heading": ""}
+    passages = [Passage(Record(f"p{i}", text, meta), 1.0 - i / 10) for i, text in enumerate(texts)]
+    query = analyse(question)
+    return extract(query, passages, idf or {t: 1.0 for t in query.tokens})
 
-    meta = {"title": "保供稳价措施", "heading": ""}
+
+def test_a_lead_at_a_passage_end_is_continued_where_the_overlapping_passage_goes_on():
     first = "一、全力以赴保供应。各部门要加强协作。\n1.强化市场监测。"
     second = "1.强化市场监测。\n每天跟踪蔬菜供求信息，及时掌握市场行情。\n2.强化生产自给。"
-    passages = [Passage(Record("a", first, meta), 1.0), Passage(Record("b", second, meta), 0.9)]
-    query = analyse("怎样强化市场监测？")
-    found = extract(query, passages, {t: 1.0 for t in query.tokens})
-    texts = [s.text for s in found.sentences]
+    texts = [s.text for s in _picked("怎样强化市场监测？", "保供稳价措施", first, second).sentences]
     assert texts.count("1.强化市场监测。") == 1
     assert "每天跟踪蔬菜供求信息，及时掌握市场行情。" in texts
 
 
 def test_other_passages_add_only_sentences_that_hold_the_question_themselves():
-    from app.extractive import extract
-    from app.retrieval import Passage
-    from ingest.store import Record
-
-    meta = {"title": "兴县招商引资情况介绍", "heading": ""}
-    passages = [Passage(Record("a", "兴县已形成50万吨电解铝产业规模。", meta), 1.0),
-                Passage(Record("b", "5月7日，考察团赴北京考察交流。", meta), 0.9)]
-    query = analyse("兴县电解铝的规模是多少？")
-    found = extract(query, passages, {"兴县": 3.0, "电解铝": 1.0, "规模": 1.0})
+    found = _picked("兴县电解铝的规模是多少？", "兴县招商引资情况介绍", "兴县已形成50万吨电解铝产业规模。",
+                    "5月7日，考察团赴北京考察交流。", idf={"兴县": 3.0, "电解铝": 1.0, "规模": 1.0})
     assert [s.text for s in found.sentences] == ["兴县已形成50万吨电解铝产业规模。"]
 
 
 def test_a_figure_from_another_passage_is_added_when_the_answer_has_none():
-    from app.extractive import extract
-    from app.retrieval import Passage
-    from ingest.store import Record
-
-    meta = {"title": "省里开通疫情防控热线", "heading": ""}
     lead = "省疫情防控领导小组开通热线电话，受理疫情防控工作问题线索及意见建议，及时督促处理。"
     numbers = "各市受理电话公布如下：长沙0731-88666312，衡阳0734-8799890。"
-    passages = [Passage(Record("a", lead, meta), 1.0), Passage(Record("b", numbers, meta), 0.9)]
-    query = analyse("受理疫情防控问题线索及意见建议的热线电话是多少？")
-    found = extract(query, passages, {t: 1.0 for t in query.tokens})
+    found = _picked("受理疫情防控问题线索及意见建议的热线电话是多少？", "省里开通疫情防控热线", lead, numbers)
     assert found.fits and numbers in [s.text for s in found.sentences]
 
 
 def test_a_notice_that_announces_its_content_is_followed_by_it_even_when_it_holds_a_year():
-    from app.extractive import extract
-    from app.retrieval import Passage
-    from ingest.store import Record
-
     lead = "为加强疫情防控工作，现将延长2020年春节假期的具体安排通知如下。"
     text = f"{lead}\n一、假期延至2月2日，2月3日起正常上班。\n二、各地要做好值班安排。"
-    passages = [Passage(Record("a", text, {"title": "关于延长春节假期的通知", "heading": ""}), 1.0)]
-    query = analyse("为加强疫情防控工作，春节假期延长到哪天？")
-    found = extract(query, passages, {t: 1.0 for t in query.tokens})
+    found = _picked("为加强疫情防控工作，春节假期延长到哪天？", "关于延长春节假期的通知", text)
     assert [s.text for s in found.sentences] == [lead, "一、假期延至2月2日，2月3日起正常上班。"]
 
 
