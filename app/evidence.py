@@ -12,6 +12,7 @@ import re
 from ingest.lexical import quiet_jieba, tokenize
 
 from .extractive import Extract
+from .places import by_short_name
 from .query import Query, is_stopword, language_of
 
 _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么时候|何时|哪一?年|哪一?天|谁")
@@ -31,10 +32,11 @@ _LINKING = re.compile(r"(?:的|是|有|为|达|共|约|了|一共|总共|大约)
 
 def missing_names(names: list[str], document: str) -> list[str]:
     """The question's names and years (Query.names) that the document never mentions (nor any
-    part of them)."""
+    part of them, nor a province's one-character name where it is one: 返沪 for 上海)."""
     return [name for name in names
             if not any(has_word(document, part) for part in tokenize(name)
-                       if len(part) > 1 or part.isdigit())]
+                       if len(part) > 1 or part.isdigit())
+            and not by_short_name(name, document)]
 
 
 def has_word(document: str, word: str) -> bool:

@@ -66,6 +66,12 @@ def test_a_name_counts_only_where_a_word_of_the_document_begins():
     assert missing_names(names_in("虞山街道西泾岸社区提出哪些要求？"), "虞山街道西泾岸社区开展大巡查。") == []
 
 
+def test_a_province_may_be_named_by_its_short_name_where_it_is_one():
+    market = names_in("上海市对菜场商超有何管理要求？")
+    assert "上海市" not in missing_names(market, "外来返沪经营人员严格居家隔离。")
+    assert "天津市" in missing_names(names_in("天津市发放了哪些补贴？"), "按规定发放津贴。")  # 津贴
+
+
 def test_question_words_do_not_drive_keywords():
     tokens = analyse("兴县铝土矿的规模是多少？").tokens
     assert "多少" not in tokens and "的" not in tokens and "兴县" in tokens
