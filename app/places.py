@@ -9,7 +9,7 @@ _SHORT_NAMES = {
     "贵州": "黔", "云南": "滇", "西藏": "藏", "陕西": "陕", "甘肃": "陇",
 }  # 吉, 黑, 宁, 青, 新, 云, 贵, 甘 are left out: as single characters they are mostly other words
 _SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$")
-_MOVING = "返来在抵赴离入出进驻留回援"  # 返沪, 来京, 在浙, 援鄂
+_MOVING = "返来在抵赴离驻留回援"  # 返沪, 来京, 在浙, 援鄂; not 进, 入, 出 (推进藏…, 融入粤港澳)
 
 
 def by_short_name(name: str, document: str) -> bool:
