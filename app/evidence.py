@@ -23,7 +23,6 @@ _WORD = re.compile(r"\w")
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
 _GENERIC_MEASURES = frozenset("金额 数额 比例 比率 额度 时间 期间 期限 时长 数据 数量 数字 网址 号码 钱".split())
 _DEGREE = frozenset("最多 最高 最低 最少 至少 最长 累计 合计 总计".split())  # 最多(贷多少): how much, not what
-_NOUN_PHRASE = re.compile(r"[^，,。？?！!；;的]*")
 _PER_UNIT = re.compile(r"每[^的，,。？?]{0,4}$")  # 租金每平方米(多少钱) → 租金
 _AROUND = 8  # characters of context either side when checking where a name's words begin
 _MAX_OCCURRENCES = 20
@@ -74,7 +73,7 @@ def measured_thing(question: str) -> set[str]:
     counted = _COUNTED.match(rest)
     words = _words(counted.group(1))
     if not words and rest[counted.end():].startswith("的"):  # 多少额度的贷款 → 贷款
-        words = _words(_NOUN_PHRASE.match(rest, counted.end() + 1).group(0))
+        words = _words(_COUNTED.match(rest, counted.end() + 1).group(1))
     if not words:
         clause = _CLAUSE_END.split(question[: match.start()])[-1]
         words = _words(_PER_UNIT.sub("", _LINKING.sub("", clause)))
