@@ -49,8 +49,9 @@ def ingest(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="A line per file.")] = False,
 ) -> None:
     """Make the index match the folders: new and changed files indexed, deleted ones removed."""
-    from .ingest_view import IngestView
     from ingest.sync import sync
+
+    from .terminal import IngestView
 
     if visibility not in (None, "public", "internal"):
         fail("--visibility must be public or internal", 2)
@@ -82,9 +83,10 @@ def ask(
     """Answer a question from the documents, with the passages it relied on."""
     import json
 
-    from .assistant import Assistant
-    from .answer_view import print_answer
-    from .retrieval import ROLES
+    from app.answering.assistant import Assistant
+    from app.retrieval.retriever import ROLES
+
+    from .terminal import print_answer
 
     if role not in ROLES:
         fail(f"--role must be one of {', '.join(ROLES)}", 2)
@@ -112,7 +114,7 @@ def serve(
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
 ) -> None:
     """Start the Gradio app: investor chat, and the staff workspace when logins are configured."""
-    from .ui import launch
+    from app.web.ui import launch
 
     settings = load_settings(store, host=host, port=port)
     try:
@@ -125,7 +127,7 @@ def serve(
 @cli.command("hash-password")
 def hash_password_command() -> None:
     """Print a password hash for COUNTY_RAG_STAFF_USERS (the password is asked, not echoed)."""
-    from .auth import hash_password
+    from app.staff.auth import hash_password
 
     password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     print(hash_password(password))

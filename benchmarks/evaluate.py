@@ -17,8 +17,8 @@ import re
 import time
 from pathlib import Path
 
-from app.assistant import Assistant
-from app.citations import cited
+from app.answering.assistant import Assistant
+from app.answering.citations import cited
 from app.settings import Settings
 
 HERE = Path(__file__).resolve().parent

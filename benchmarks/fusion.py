@@ -7,10 +7,11 @@ Usage: python benchmarks/fusion.py --store DIR [--out benchmarks/results/fusion.
 
 import json
 
-from app.assistant import Assistant
-from app.query import analyse
-from app.settings import Settings
 from evaluate import SHARED_EVAL, arguments, load, publish, squash
+
+from app.answering.assistant import Assistant
+from app.language.query import analyse
+from app.settings import Settings
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ from .embedder import Embedder, load_embedder, resolve_model
 from .errors import FileRejected
 from .lexical import cache_dir, open_lexical
 from .loaders import parse_document, read_file
-from .settings import IndexSettings
 from .manage import writing
+from .settings import IndexSettings
 from .store import IndexStore, doc_id_for
 
 _SKIPPED_PREFIXES = (".", "~$")

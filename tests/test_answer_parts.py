@@ -1,12 +1,12 @@
 """Pure pieces of answering, tested alone: numbers, citation markers, follow-ups, query analysis."""
 
-from app.citations import cited, drop_invalid, normalise, says_not_found
-from app.evidence import measured_thing, missing_names
-from app.extractive import Extract, extract
-from app.followup import carry_over
-from app.numbers import has_number, numbers, unsupported
-from app.query import Expectation, analyse, names_in, search_words
-from app.retrieval import Passage
+from app.answering.citations import cited, drop_invalid, normalise, says_not_found
+from app.answering.evidence import measured_thing, missing_names
+from app.answering.extractive import Extract, extract
+from app.language.followup import carry_over
+from app.language.numbers import has_number, numbers, unsupported
+from app.language.query import Expectation, analyse, names_in, search_words
+from app.retrieval.retriever import Passage
 from ingest.store import Record
 
 
@@ -123,7 +123,7 @@ def test_a_notice_that_announces_its_content_is_followed_by_it_even_when_it_hold
 
 
 def test_dictionary_translation_of_english_questions():
-    from app.translate import chinese_terms
+    from app.language.translate import chinese_terms
 
     used = {"兴县", "吸引", "7月", "氢", "催化剂", "过氧化氢"}.__contains__
     terms = chinese_terms("What did Xing County attract by the end of July?", used)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.assistant import Assistant
-from app.citations import cited
+from app.answering.assistant import Assistant
+from app.answering.citations import cited
 from app.settings import Settings
 from ingest.sync import sync
 
@@ -195,7 +195,7 @@ def test_plain_text_mode_shows_answer_and_sources(index: Settings):
 
 
 def test_dense_side_votes_only_when_the_model_reads_the_text(assistant: Assistant):
-    from app.query import analyse
+    from app.language.query import analyse
     from ingest.store import Record
 
     retriever = assistant.retriever

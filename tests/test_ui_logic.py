@@ -5,13 +5,20 @@ from types import SimpleNamespace
 
 import pytest
 
-from app import ui
-from app.answer import Answer, Citation
-from app.ui_render import (
-    Context, Turn, answer_html, chat_messages, docs_table, highlighted, library_html, marked_text,
+from app.answering.answer import Answer, Citation
+from app.web import ui
+from app.web.render import (
+    Context,
+    Turn,
+    answer_html,
+    chat_messages,
+    docs_table,
+    highlighted,
+    library_html,
+    marked_text,
     message_html,
 )
-from app.ui_text import _TEXTS, language, t
+from app.web.text import _TEXTS, language, t
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 
-from app.approved import ApprovedLibrary
-from app.assistant import Assistant
-from app.auth import hash_password
+from app.answering.assistant import Assistant
 from app.settings import Settings
-from app.ui import build_app, launch_options
+from app.staff.approved import ApprovedLibrary
+from app.staff.auth import hash_password
+from app.web.ui import build_app, launch_options
 from ingest.sync import sync
 
 STAFF_USER = "zhangsan"

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.language.matching import best_sentence, query_grams
+from app.language.query import Query
+from app.settings import Settings
 from ingest.embedder import Embedder
 from ingest.lexical import LexicalIndex, open_lexical
 from ingest.store import IndexStore, Record
-
-from .matching import best_sentence, query_grams
-from .query import Query
-from .settings import Settings
 
 ROLES = ("investor", "staff")
 RRF_K = 60

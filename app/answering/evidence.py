@@ -9,11 +9,11 @@ sentence that gives a figure for something else).
 
 import re
 
+from app.language.places import by_short_name
+from app.language.query import Query, is_stopword, language_of
 from ingest.lexical import quiet_jieba, tokenize
 
 from .extractive import Extract
-from .places import by_short_name
-from .query import Query, is_stopword, language_of
 
 _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|多长|多久|多重|什么时候|何时|哪一?年|哪一?天|谁")
 _COUNTED = re.compile(  # after 多少/几: a unit or classifier, then the noun counted (if any)

@@ -4,6 +4,13 @@ or LLM answer whose every [n] points to a passage it was given. The CLI and the 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from app.language.followup import carry_over
+from app.language.matching import grams
+from app.language.numbers import unsupported
+from app.language.query import Query, analyse, language_of
+from app.retrieval.rerank import Reranker, load_reranker
+from app.retrieval.retriever import Passage, Retriever
+from app.settings import Settings
 from ingest.chunking import split_sentences
 from ingest.embedder import load_embedder
 from ingest.settings import BUNDLED_MODEL
@@ -13,15 +20,8 @@ from .answer import Answer, Citation
 from .citations import cited, drop_invalid, normalise, says_not_found
 from .evidence import missing_names, supported
 from .extractive import Extract, extract
-from .followup import carry_over
 from .llm import LLMClient, LLMError
-from .matching import grams
 from .messages import say
-from .numbers import unsupported
-from .query import Query, analyse, language_of
-from .rerank import Reranker, load_reranker
-from .retrieval import Passage, Retriever
-from .settings import Settings
 
 RERANK_DEPTH = 20
 HIGHLIGHT_MIN = 0.3

@@ -1,9 +1,26 @@
-"""Terminal display of an ingest: a progress bar on a terminal, notices, optional file lines."""
+"""Terminal display: an answer with its sources, and the progress of an ingest."""
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
+from app.answering.answer import Answer
+from app.answering.messages import say
 from ingest.sync import SyncEvents
+
+
+def print_answer(console: Console, answer: Answer, keyword_led: bool = False) -> None:
+    if answer.standalone_question:
+        console.print(Text(f"({answer.standalone_question})", style="dim"))
+    console.print(Text(answer.text, style="bold" if answer.answered else "yellow"))
+    for notice in answer.notices:
+        console.print(Text(notice, style="yellow"))
+    for citation in answer.citations:
+        where = citation.source + (f", p. {citation.page}" if citation.page else "")
+        console.print(Text(f"[{citation.n}] {citation.title} ({where})", style="cyan"))
+        console.print(Text("    " + citation.text.replace("\n", " "), style="dim"))
+    mode = answer.mode + (f"; {say('keyword_led', answer.language)}" if keyword_led else "")
+    console.print(Text(mode, style="dim"))
 
 
 class IngestView(SyncEvents):

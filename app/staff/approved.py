@@ -13,9 +13,9 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .citations import cited
-from .matching import query_grams
-from .query import analyse
+from app.answering.citations import cited
+from app.language.matching import query_grams
+from app.language.query import analyse
 
 
 @dataclass

@@ -15,14 +15,19 @@ rewritten; each run of text taken from one passage ends with that passage's [n].
 import re
 from dataclasses import dataclass, replace
 
+from app.language.matching import (
+    gram_coverage,
+    grams,
+    query_grams,
+    term_coverage,
+    word_coverage,
+)
+from app.language.numbers import has_date, has_number
+from app.language.query import ANSWER_KIND_WORDS, Expectation, Query
+from app.retrieval.retriever import Passage
 from ingest.chunking import split_sentences
 from ingest.lexical import tokenize
 from ingest.textclean import heading_level
-
-from .matching import gram_coverage, grams, query_grams, term_coverage, word_coverage
-from .numbers import has_date, has_number
-from .query import ANSWER_KIND_WORDS, Expectation, Query
-from .retrieval import Passage
 
 PASSAGES_READ = 5
 RANK_PENALTY = 0.1

@@ -8,8 +8,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .answer import Answer, Citation
-from .ui_text import t
+from app.answering.answer import Answer, Citation
+
+from .text import t
 
 _MARKER = re.compile(r"\[(\d+)\]")
 

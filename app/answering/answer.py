@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from .retrieval import Passage
+from app.retrieval.retriever import Passage
 
 
 @dataclass

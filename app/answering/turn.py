@@ -3,11 +3,12 @@ assistant's answer. Surfaces (UI, API) call this; they hold no answering logic."
 
 from collections.abc import Iterator
 
+from app.language.query import language_of
+from app.retrieval.retriever import visible_to
+from app.staff.approved import ApprovedAnswer, ApprovedLibrary
+
 from .answer import Answer, Citation
-from .approved import ApprovedAnswer, ApprovedLibrary
 from .assistant import Assistant, History
-from .query import language_of
-from .retrieval import visible_to
 
 
 def respond(assistant: Assistant, library: ApprovedLibrary | None, question: str,

@@ -7,11 +7,10 @@ sync as `county-rag ingest`, so an interrupted upload is finished by the next on
 import shutil
 from pathlib import Path
 
+from app.settings import Settings
 from ingest.manage import delete_document, list_documents, set_visibility
 from ingest.store import StoredDoc
 from ingest.sync import SyncEvents, SyncReport, sync
-
-from .settings import Settings
 
 __all__ = ["delete", "documents", "set_visibility", "upload", "uploads_dir"]
 

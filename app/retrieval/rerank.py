@@ -4,10 +4,10 @@ one line says so and answers go on without reranking."""
 
 from collections.abc import Callable
 
+from app.settings import Settings
 from ingest.embedder import locate
 
-from .retrieval import Passage
-from .settings import Settings
+from .retriever import Passage
 
 
 class Reranker:

@@ -4,9 +4,10 @@ DeepSeek, Qwen, OpenAI), with llama-index's OpenAI-like client. Prompts come fro
 import re
 from collections.abc import Iterator
 
+from app.settings import Settings
+
 from .citations import normalise, number_sources
 from .prompts import load_prompt
-from .settings import Settings
 
 MAX_HISTORY_TURNS = 4
 _LABEL = re.compile(r"^(?:改写后的问题|独立问题|问题|standalone question|question)\s*[:：]\s*", re.I)

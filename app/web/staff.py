@@ -15,18 +15,25 @@ from pathlib import Path
 
 import gradio as gr
 
+from app.answering.answer import Answer
+from app.answering.assistant import Assistant
+from app.settings import Settings
+from app.staff import workspace
+from app.staff.approved import ApprovedLibrary
+from app.staff.auth import check_login
+from app.staff.export import to_docx, to_markdown
 from ingest.errors import CountyRagError
 from ingest.sync import SyncEvents
 
-from . import workspace
-from .answer import Answer
-from .approved import ApprovedLibrary
-from .assistant import Assistant
-from .auth import check_login
-from .export import to_docx, to_markdown
-from .settings import Settings
-from .ui_render import answer_html, docs_table, esc, library_html, message_html, staff_disabled_html
-from .ui_text import language, t
+from .render import (
+    answer_html,
+    docs_table,
+    esc,
+    library_html,
+    message_html,
+    staff_disabled_html,
+)
+from .text import language, t
 
 log = logging.getLogger(__name__)
 

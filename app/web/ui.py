@@ -11,18 +11,18 @@ from pathlib import Path
 
 import gradio as gr
 
+from app.answering.answer import Answer, Citation
+from app.answering.assistant import Assistant
+from app.answering.messages import say
+from app.answering.turn import respond
+from app.settings import Settings
+from app.staff import workspace
+from app.staff.approved import ApprovedLibrary
 from ingest.errors import CountyRagError
 
-from . import workspace
-from .answer import Answer, Citation
-from .approved import ApprovedLibrary
-from .assistant import Assistant
-from .chat import respond
-from .messages import say
-from .settings import Settings
-from .ui_render import Context, Turn, chat_messages, header_html
-from .ui_style import CSS, language_js, theme, title_js
-from .ui_text import language, t
+from .render import Context, Turn, chat_messages, header_html
+from .style import CSS, language_js, theme, title_js
+from .text import language, t
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def _county(settings: Settings, lang: str) -> str:
 
 def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None) -> gr.Blocks:
     """The whole app; `launch` (or a test) starts it with `launch_options`."""
-    from .ui_staff import build_staff
+    from .staff import build_staff
 
     contact = {"zh": settings.contact_zh, "en": settings.contact_en}
     texts = Texts()

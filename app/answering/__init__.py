@@ -1,0 +1,1 @@
+"""Answering: the assistant, extractive and LLM answers, citations and their checks."""

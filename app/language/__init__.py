@@ -1,0 +1,1 @@
+"""Language analysis: what a question asks, numbers, places, translation, text overlap."""

@@ -1,0 +1,1 @@
+"""Retrieval: keyword and dense candidates, fusion, optional reranking, the role filter."""

@@ -1,0 +1,1 @@
+"""Staff operations: documents, approved answers, exports, logins."""

@@ -1,0 +1,1 @@
+"""The Gradio surface: investor chat and staff workspace."""
