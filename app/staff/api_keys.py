@@ -24,6 +24,12 @@ REMEMBER = 60.0  # seconds
 _KEY = re.compile(rf"^{PREFIX}_([0-9a-f]{{12}})_([A-Za-z0-9_-]{{20,100}})$")
 
 
+def is_staff_key(token: str) -> bool:
+    """Whether a bearer token is meant as a staff key (OpenAI clients send some key always: any
+    other token is not one, and leaves the caller an investor)."""
+    return token.startswith(f"{PREFIX}_")
+
+
 class ApiKeys:
     def __init__(self, database: Database):
         self.database = database
