@@ -17,6 +17,9 @@ from ingest.settings import IndexSettings
 from . import fixture_docs
 
 MAX_BYTES = 50 * 2**20
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -121,3 +124,15 @@ def county_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from .ui_server import build_index
 
     return build_index(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
