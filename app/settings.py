@@ -68,7 +68,7 @@ class Settings(IndexSettings):
         "(on start and hourly).",
     )
     api_concurrency: int = Field(
-        16, ge=1, description="Answers the HTTP API works on at once; further requests wait.",
+        32, ge=1, description="Answers the HTTP API works on at once; further requests wait.",
     )
     api_max_request_kb: int = Field(64, ge=1, description="Largest HTTP API request body, in KB.")
     max_question_chars: int = Field(1000, ge=1, description="Longest question the API accepts.")
