@@ -32,8 +32,8 @@ from tests.llm_server import FakeLLM, Reply  # noqa: E402
 from tests.ui_server import build_index, free_port  # noqa: E402
 
 # Our own questions about the test documents (tests/ui_server.py); --questions for another index.
-QUESTIONS = ["兴县电解铝的产业规模有多大？", "兴县引进了几家新企业？", "兴县与哪家公司签约了锻造铝合金法兰项目？",
-             "截至7月底兴县引资多少？", "兴县为企业配套建设了哪些设施？", "考察团5月7日去了哪所大学？"]
+QUESTIONS = ["兴县电解铝的产业规模有多大？", "兴县今年成功签约了几个项目？", "兴县的法兰项目由哪家企业投资？",
+             "北京航空航天大学和兴县有什么交流？", "兴县为企业配套建设了哪些设施？", "兴县年产红枣多少吨？"]
 ROUNDS_ALONE = 5  # one investor alone, this many times in a row (after one question to warm up)
 QUESTIONS_PER_CLIENT = 3
 LLM_PIECES = 50

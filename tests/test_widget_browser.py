@@ -145,9 +145,11 @@ def test_answer_with_numbered_sources_and_feedback_from_another_origin(tab: Widg
     assert logged[0].session  # the widget's anonymous session id, hashed
 
 
-def test_a_follow_up_is_read_against_the_conversation(tab: Widget):
-    assert "江苏铁宝锻造有限公司" in tab.ask("兴县与哪家公司签约了锻造铝合金法兰项目？").inner_text()
+def test_a_follow_up_is_read_against_the_conversation(tab: Widget, site: Site):
+    assert "江苏铁宝锻造有限公司" in tab.ask("兴县的法兰项目由哪家企业投资？").inner_text()
     assert "3月27日" in tab.ask("这个项目是哪天签约的？").locator(".text").inner_text()
+    follow = site.state.conversations.recent(limit=1)[0]
+    assert follow.question == "这个项目是哪天签约的？" and "法兰项目" in follow.standalone
 
 
 def test_html_in_documents_and_questions_stays_text(tab: Widget):
