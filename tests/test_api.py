@@ -14,12 +14,15 @@ import pytest
 
 from app.answering.assistant import Assistant
 from app.settings import Settings
-from app.staff.db import sqlite_url
+from app.staff.api_keys import ApiKeys
+from app.staff.approved import ApprovedLibrary
+from app.staff.conversations import ConversationLog
+from app.staff.db import Database, sqlite_url
 from app.staff.state import AppState, open_state
 
 from .api_server import serve_api
 from .llm_server import FakeLLM, Reply
-from .ui_server import COUNTY_FIGURE, COUNTY_TITLE, INTERNAL_PHRASE, INTERNAL_TITLE
+from .ui_server import COUNTY_FIGURE, COUNTY_TITLE, INTERNAL_PHRASE, INTERNAL_TITLE, free_port
 
 QUESTION = "兴县电解铝的产业规模有多大？"
 SIGNING = "兴县的法兰项目由哪家企业投资？"
@@ -317,3 +320,25 @@ def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: st
     arrivals.sort()
     assert arrivals[1] - arrivals[0] < 2.0  # the second did not wait for the first (4 s) stream
     assert arrivals[2] - arrivals[0] >= 3.0  # the third waited for a free slot
+
+
+def test_with_the_database_out_of_reach_investors_still_get_answers(settings: Settings,
+                                                                      assistant: Assistant, caplog):
+    """Approved answers, the log and feedback are unavailable; answers are not. Callers are not
+    told where the database is."""
+    gone = Database(f"postgresql+psycopg://county:pw@127.0.0.1:{free_port()}/app?connect_timeout=2")
+    state = AppState(gone, ApprovedLibrary(gone), ConversationLog(gone, 30), ApiKeys(gone))
+    with serve_api(settings, assistant, state) as base:
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0, timeout=60)
+        reply = ask(client, QUESTION)
+        assert "50万吨电解铝" in reply.choices[0].message.content
+        text, last = streamed(client, QUESTION)
+        assert "50万吨电解铝" in text and last["answered"]
+        feedback = httpx.post(f"{base}/v1/feedback", json={"id": reply.id, "rating": "up"})
+        staff = openai.OpenAI(base_url=f"{base}/v1", api_key="crk_0123456789ab_" + "y" * 43,
+                              max_retries=0)
+        with pytest.raises(openai.InternalServerError, match="unavailable right now"):
+            ask(staff, QUESTION)  # its key cannot be checked
+    assert feedback.status_code == 503 and feedback.json()["error"]["code"] == "unavailable"
+    assert "127.0.0.1" not in feedback.text and "county" not in feedback.text
+    assert "cannot open the app database" in caplog.text

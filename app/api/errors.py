@@ -1,13 +1,23 @@
 """Errors of the HTTP API as JSON in OpenAI's shape, `{"error": {"message", "type", "code"}}`,
 so that OpenAI clients show the message. The API's routes (`api_route`) turn every refusal
-(bad JSON, a missing field, a body over the size limit, a bad key) into one."""
+(bad JSON, a missing field, a body over the size limit, a bad key) into one, and every failure
+too: callers are told the service is unavailable, the log gets the reason (which may name
+paths or hosts that are not the callers' business)."""
 
+import logging
 from collections.abc import Callable
 
 from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+
+from ingest.errors import CountyRagError
+
+UNAVAILABLE = "the assistant is unavailable right now; please try again later"
+INTERNAL = "internal error while answering"
+
+log = logging.getLogger(__name__)
 
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
           413: "invalid_request_error"}
@@ -76,6 +86,12 @@ def api_route(max_body_bytes: int) -> type[APIRoute]:
                     return error_response(exc.status_code, exc.detail, exc.code)
                 except HTTPException as exc:
                     return error_response(exc.status_code, str(exc.detail))
+                except CountyRagError:
+                    log.exception("%s %s", request.method, request.url.path)
+                    return error_response(503, UNAVAILABLE, "unavailable")
+                except Exception:
+                    log.exception("%s %s", request.method, request.url.path)
+                    return error_response(500, INTERNAL, "internal_error")
 
             return route
 

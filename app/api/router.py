@@ -28,7 +28,7 @@ from app.staff.conversations import ConversationLog, anonymous_session
 from ingest.errors import CountyRagError
 
 from .chat import ChunkStream, completion, question_and_history
-from .errors import ApiError, api_route
+from .errors import INTERNAL, UNAVAILABLE, ApiError, api_route
 from .schemas import (
     MODEL_ID,
     ChatCompletion,
@@ -77,13 +77,7 @@ def create_router(settings: Settings, assistant: Assistant, library: ApprovedLib
             return StreamingResponse(_events(workers, pieces, ChunkStream(turn.id)),
                                      media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        try:
-            *_, answer = await workers.run(lambda: list(pieces))
-        except CountyRagError as exc:
-            raise ApiError(503, str(exc), "unavailable") from exc
-        except Exception as exc:
-            log.exception("answering %r", question[:80])
-            raise ApiError(500, "internal error while answering", "internal_error") from exc
+        *_, answer = await workers.run(lambda: list(pieces))
         return completion(answer, turn.id)
 
     @router.get("/models", response_model=ModelList)
@@ -120,10 +114,8 @@ async def _events(workers: Workers, pieces: Generator[str | Answer, None, None],
                     yield event
             else:
                 yield stream.piece(piece)
-    except CountyRagError as exc:
-        for event in stream.error(503, str(exc)):
-            yield event
-    except Exception:
+    except Exception as exc:
         log.exception("answering (streamed) %s", stream.id)
-        for event in stream.error(500, "internal error while answering"):
+        unavailable = isinstance(exc, CountyRagError)
+        for event in stream.error(503 if unavailable else 500, UNAVAILABLE if unavailable else INTERNAL):
             yield event

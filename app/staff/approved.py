@@ -14,12 +14,13 @@ from pathlib import Path
 
 from filelock import FileLock
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.answering.citations import cited
 from app.language.matching import query_grams
 from app.language.query import analyse
 
-from .db import Database, sqlite_url
+from .db import Database, DatabaseUnavailable, sqlite_url
 from .tables import ApprovedRow
 
 LEGACY_FILE = "approved.json"
@@ -84,8 +85,14 @@ class ApprovedLibrary:
             session.execute(delete(ApprovedRow).where(ApprovedRow.id == entry_id))
 
     def match(self, question: str, threshold: float) -> ApprovedAnswer | None:
-        """The approved answer whose question is closest to this one, if close enough."""
-        scored = [(similarity(question, e.question), e) for e in self.entries()]
+        """The approved answer whose question is closest to this one, if close enough. With the
+        database out of reach there is none (logged): the assistant answers meanwhile."""
+        try:
+            entries = self.entries()
+        except (DatabaseUnavailable, SQLAlchemyError):
+            log.exception("approved answers unavailable")
+            return None
+        scored = [(similarity(question, e.question), e) for e in entries]
         best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
         return best[1] if best[0] >= threshold else None
 
