@@ -57,3 +57,22 @@ class Settings(IndexSettings):
     )
     host: str = Field("127.0.0.1", description="Where `county-rag serve` listens.")
     port: int = Field(7860, description="Port of `county-rag serve`.")
+
+    database_url: SecretStr | None = Field(
+        None, description="App database (approved answers, conversation log, feedback, API keys) "
+        "as a SQLAlchemy URL, e.g. postgresql+psycopg://user:pass@host/db; unset = SQLite "
+        "<store>/app.db.",
+    )
+    log_retention_days: int = Field(
+        90, ge=1, description="Logged questions and their feedback older than this are deleted "
+        "(on start and hourly).",
+    )
+    api_concurrency: int = Field(
+        32, ge=1, description="Answers the HTTP API works on at once; further requests wait.",
+    )
+    api_max_request_kb: int = Field(64, ge=1, description="Largest HTTP API request body, in KB.")
+    max_question_chars: int = Field(1000, ge=1, description="Longest question the API accepts.")
+    api_origins: list[str] = Field(
+        default_factory=list, description='Web origins allowed to call the API from a browser '
+        '(the pages embedding the widget), JSON list, e.g. ["https://invest.example.gov.cn"].',
+    )

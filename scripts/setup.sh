@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up county-rag on a fresh machine: system packages (when root and missing), a virtual
 # environment in .venv, the CPU build of torch, and the project. Safe to run again.
-# Usage: scripts/setup.sh [test]   ("test" also installs the test tools and the browser)
+# Usage: scripts/setup.sh [test]   ("test" also installs the test tools, the browser and
+# PostgreSQL, whose server the tests start in a temporary folder: scripts/postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra="${1:-}"
@@ -10,6 +11,7 @@ need=()
 if [ "$extra" = "test" ]; then
   command -v chromium >/dev/null || need+=(chromium)
   [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

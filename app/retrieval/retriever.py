@@ -51,6 +51,12 @@ class Retrieval:
     dense_weight: float
 
 
+def reading_weight(unknown: float) -> float:
+    """How much a model's similarities count, given the share of tokens it cannot read ([UNK]):
+    fully from READABLE known tokens, nothing at half or less."""
+    return float(np.clip((1.0 - unknown - 0.5) / (READABLE - 0.5), 0.0, 1.0))
+
+
 def visible_to(role: str) -> set[str]:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -92,8 +98,7 @@ class Retriever:
         """1 when the model reads the question and the top passages, falling to 0 as it cannot."""
         unknown = max([self.embedder.unknown_rate(query.text)]
                       + [self.embedder.unknown_rate(r.text[:200]) for r in sample[:5]])
-        readable = 1.0 - unknown
-        return float(np.clip((readable - 0.5) / (READABLE - 0.5), 0.0, 1.0))
+        return reading_weight(unknown)
 
     def search(self, query: Query, role: str, k: int) -> Retrieval:
         allowed = visible_to(role)
