@@ -35,6 +35,12 @@ def similarity(a: str, b: str) -> float:
     return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 
+def kept_citations(answer: str, citations: list[dict]) -> list[dict]:
+    """The sources of an edited answer: those its text still cites (all, when it cites none)."""
+    markers = set(cited(answer))
+    return [c for c in citations if c["n"] in markers] if markers else citations
+
+
 class ApprovedLibrary:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -54,10 +60,8 @@ class ApprovedLibrary:
 
     def add(self, question: str, answer: str, citations: list[dict], approved_by: str,
             language: str = "zh") -> ApprovedAnswer:
-        markers = set(cited(answer))
-        if markers:  # the sources of an edited answer are those its text still cites
-            citations = [c for c in citations if c["n"] in markers]
-        entry = ApprovedAnswer(uuid.uuid4().hex[:10], question.strip(), answer.strip(), citations,
+        entry = ApprovedAnswer(uuid.uuid4().hex[:10], question.strip(), answer.strip(),
+                               kept_citations(answer, citations),
                                approved_by, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                language)
         with self._lock:

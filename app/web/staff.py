@@ -17,9 +17,10 @@ import gradio as gr
 
 from app.answering.answer import Answer
 from app.answering.assistant import Assistant
+from app.answering.provenance import Disclosure, disclosure
 from app.settings import Settings
 from app.staff import workspace
-from app.staff.approved import ApprovedLibrary
+from app.staff.approved import ApprovedLibrary, kept_citations
 from app.staff.auth import check_login
 from app.staff.export import to_docx, to_markdown
 from ingest.errors import CountyRagError
@@ -28,6 +29,7 @@ from ingest.sync import SyncEvents
 from .render import (
     answer_html,
     docs_table,
+    draft_check_html,
     esc,
     library_html,
     message_html,
@@ -154,6 +156,7 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                 pitch_answer = texts.add(gr.Textbox(label=t("zh", "draft_label"), lines=5, max_lines=20,
                                                     interactive=True, elem_id="cr-pitch-answer"),
                                          label="draft_label")
+                draft_check = gr.HTML("", elem_id="cr-draft-check")
                 pitch_view = gr.HTML("", elem_id="cr-pitch-view")
                 with gr.Row(elem_classes=["cr-actions"]):
                     approve_btn = texts.add(gr.Button(t("zh", "approve"), variant="primary", scale=0,
@@ -207,7 +210,9 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         if selected not in {e.id for e in entries}:
             selected = None
         choices = [(f"{e.question} — {e.approved_by}", e.id) for e in entries]
-        return [library_html(entries, lang_code), gr.update(choices=choices, value=selected),
+        withheld = {e.id for e in entries
+                    if not disclosure(assistant.retriever, e.answer, e.citations, "investor").allowed}
+        return [library_html(entries, lang_code, withheld), gr.update(choices=choices, value=selected),
                 *export_files(entries, selected, lang_code)]
 
     doc_outputs = [docs_view, doc_pick]
@@ -388,44 +393,52 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
     def pitch_view_html(answer: Answer, lang_code: str) -> str:
         contexts = contexts_for(assistant, answer, public_only=False)
         contact = settings.contact_zh if answer.language == "zh" else settings.contact_en
-        html = answer_html(answer, lang_code, contexts, contact, staff=True)
-        if _cites_internal(answer):
-            html = message_html(t(lang_code, "internal_warning"), "warn") + html
-        return html
+        return answer_html(answer, lang_code, contexts, contact, staff=True)
 
-    def _cites_internal(answer: Answer) -> bool:
-        ids = [c.chunk_id for c in answer.citations if c.chunk_id]
-        try:
-            records = assistant.retriever.store.records(ids)
-        except Exception:  # noqa: BLE001 - a warning only
-            return False
-        return any(r.meta.get("visibility") != "public" for r in records)
+    def investor_check(text: str, answer: Answer | None) -> Disclosure | None:
+        """What investors would be shown of this text, judged as the chat will judge it."""
+        if answer is None or not answer.answered or not (text or "").strip():
+            return None
+        citations = kept_citations(text, [c.to_json() for c in answer.citations])
+        return disclosure(assistant.retriever, text, citations, "investor")
+
+    def check_html(text: str, answer: Answer | None, lang_code: str) -> str:
+        check = investor_check(text, answer)
+        return draft_check_html(text, check, lang_code) if check else ""
+
+    def recheck(text: str, answer: Answer | None, name: str | None, code: str) -> str:
+        return check_html(text, answer, language(code)) if name else ""
+
+    pitch_answer.input(recheck, inputs=[pitch_answer, draft, user, lang], outputs=draft_check,
+                       api_visibility="private", trigger_mode="always_last", show_progress="hidden")
 
     def draft_answer(question: str, name: str | None, code: str):
         lang_code = language(code)
         question = (question or "").strip()
         if not name:
-            yield [gr.update(), message_html(t(lang_code, "not_logged_in"), "error"), None, ""]
+            yield [gr.update(), message_html(t(lang_code, "not_logged_in"), "error"), None, "", ""]
             return
         if not question:
-            yield [gr.update(), gr.update(), gr.update(), gr.update()]
+            yield [gr.update(), gr.update(), gr.update(), gr.update(), gr.update()]
             return
         shown = ""
-        yield ["", f'<p class="cr-muted">{esc(t(lang_code, "thinking"))}</p>', None, ""]
+        yield ["", f'<p class="cr-muted">{esc(t(lang_code, "thinking"))}</p>', None, "", ""]
         try:
             for piece in assistant.stream(question, role="staff"):
                 if isinstance(piece, Answer):
-                    yield [piece.text, pitch_view_html(piece, lang_code), piece, ""]
+                    yield [piece.text, pitch_view_html(piece, lang_code), piece, "",
+                           check_html(piece.text, piece, lang_code)]
                 else:
                     shown += piece
-                    yield [shown, gr.update(), None, ""]
+                    yield [shown, gr.update(), None, "", ""]
         except CountyRagError as exc:
-            yield [gr.update(), message_html(str(exc), "error"), None, ""]
+            yield [gr.update(), message_html(str(exc), "error"), None, "", ""]
         except Exception:  # noqa: BLE001
             log.exception("drafting %r", question)
-            yield [gr.update(), message_html(t(lang_code, "error", reason="internal error"), "error"), None, ""]
+            yield [gr.update(), message_html(t(lang_code, "error", reason="internal error"), "error"), None,
+                   "", ""]
 
-    draft_outputs = [pitch_answer, pitch_view, draft, approve_msg]
+    draft_outputs = [pitch_answer, pitch_view, draft, approve_msg, draft_check]
     for trigger in (draft_btn.click, pitch_q.submit):
         trigger(draft_answer, inputs=[pitch_q, user, lang], outputs=draft_outputs, api_visibility="private",
                 concurrency_id=ASSISTANT_QUEUE, concurrency_limit=1, show_progress="minimal")
@@ -433,18 +446,21 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
     def approve(text: str, answer: Answer | None, name: str | None, code: str):
         lang_code = language(code)
         if not name:
-            return [message_html(t(lang_code, "not_logged_in"), "error"), *keep(lib_outputs)]
+            return [message_html(t(lang_code, "not_logged_in"), "error"), gr.update(), *keep(lib_outputs)]
         if answer is None or library is None:
-            return [message_html(t(lang_code, "no_draft"), "warn"), *keep(lib_outputs)]
+            return [message_html(t(lang_code, "no_draft"), "warn"), gr.update(), *keep(lib_outputs)]
         if not (text or "").strip():
-            return [message_html(t(lang_code, "empty_answer"), "warn"), *keep(lib_outputs)]
+            return [message_html(t(lang_code, "empty_answer"), "warn"), gr.update(), *keep(lib_outputs)]
         entry = library.add(answer.question, text, [c.to_json() for c in answer.citations], name,
                             answer.language)
-        return [message_html(t(lang_code, "approved_saved", user=name), "ok"),
+        check = investor_check(entry.answer, answer)
+        saved = ("approved_saved", "ok") if check is None or check.allowed else ("approved_saved_internal", "warn")
+        return [message_html(t(lang_code, saved[0], user=name), saved[1]),
+                draft_check_html(entry.answer, check, lang_code) if check else "",
                 *library_views(lang_code, entry.id)]
 
-    approve_btn.click(approve, inputs=[pitch_answer, draft, user, lang], outputs=[approve_msg, *lib_outputs],
-                      api_visibility="private")
+    approve_btn.click(approve, inputs=[pitch_answer, draft, user, lang],
+                      outputs=[approve_msg, draft_check, *lib_outputs], api_visibility="private")
 
     # --- approved answers --------------------------------------------------------------------
 

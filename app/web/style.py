@@ -59,6 +59,11 @@ CSS = """
 .cr-card-page { font-size: 0.8rem; color: var(--body-text-color-subdued); }
 .cr-card-source { font-size: 0.75rem; color: var(--body-text-color-subdued); word-break: break-all; }
 .cr-passage { margin-top: 0.3rem; font-size: 0.92rem; }
+mark.cr-internal { background: #fde2e1; color: #8b1a12; padding: 0 1px; border-radius: 2px; }
+.cr-internal-tag { font-size: 0.75em; color: #b71c1c; border: 1px solid #f5b7b1; border-radius: 3px;
+  padding: 0 3px; margin: 0 2px; white-space: nowrap; }
+.cr-entry-withheld { color: #b71c1c; font-size: 0.9em; margin: 0.2rem 0; }
+.cr-draft-text { padding: 0.4rem 0.7rem; border: 1px dashed #f5b7b1; border-radius: 6px; }
 mark.cr-hl { background: #fff1a8; color: inherit; padding: 0 1px; border-radius: 2px; }
 details.cr-context { margin-top: 0.3rem; font-size: 0.85rem; }
 details.cr-context summary { cursor: pointer; color: var(--color-accent); }

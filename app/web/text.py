@@ -83,7 +83,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "visibility_changed": "《{title}》现在的可见范围：{visibility}。",
         "pick_doc": "请先选择一个文件。",
         "pitch_intro": "输入投资者可能提出的问题，系统根据全部文件（含内部文件）起草答案。"
-                       "修改后保存到已审核答案库；投资者提出相同问题时将直接看到该答案。",
+                       "修改后保存到已审核答案库；投资者提出相同问题时将直接看到该答案，"
+                       "含有内部文件内容的答案除外。",
         "pitch_question": "问题",
         "draft": "起草答案",
         "draft_label": "答案草稿（可编辑，[n] 表示引用的原文）",
@@ -91,7 +92,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "approved_saved": "已保存到已审核答案库（审核人：{user}）。",
         "no_draft": "请先起草答案。",
         "empty_answer": "答案不能为空。",
-        "internal_warning": "注意：此答案引用了内部文件，保存后投资者也能看到被引用的段落。",
+        "internal_warning": "注意：此答案含有内部文件的内容（下面标出的句子，或引用的内部段落）。"
+                            "保存后，投资者提出这个问题时看不到此答案，而是得到系统依据公开文件给出的回答。"
+                            "要让投资者看到此答案，请删去或改写标出的句子，并删去对内部段落的引用。",
+        "public_ok": "投资者提出这个问题时将看到此答案及其引用的段落。",
+        "internal_sentence": "内部文件《{title}》",
+        "internal_citations": "引用的内部段落：{numbers}",
+        "approved_saved_internal": "已保存到已审核答案库（审核人：{user}）。此答案含有内部文件的内容，"
+                                   "投资者看不到它。",
+        "entry_withheld": "投资者看不到：含有内部文件的内容",
         "library_title": "已审核答案",
         "library_empty": "答案库为空。",
         "select_entry": "选择答案",
@@ -182,7 +191,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "pick_doc": "Choose a document first.",
         "pitch_intro": "Type a question an investor might ask; the draft answer draws on all "
                        "documents, internal ones included. Edit it and save it to the approved "
-                       "answers: investors asking the same question then get it as it stands.",
+                       "answers: investors asking the same question then get it as it stands, "
+                       "unless it holds content from internal documents.",
         "pitch_question": "Question",
         "draft": "Draft an answer",
         "draft_label": "Draft answer (editable; [n] marks a cited passage)",
@@ -190,8 +200,17 @@ _TEXTS: dict[str, dict[str, str]] = {
         "approved_saved": "Saved to the approved answers (approved by {user}).",
         "no_draft": "Draft an answer first.",
         "empty_answer": "The answer is empty.",
-        "internal_warning": "Note: this answer cites internal documents; once approved, investors "
-                            "will see the cited passages.",
+        "internal_warning": "Note: this answer holds content from internal documents (the sentences "
+                            "marked below, or cited internal passages). Once approved, investors asking "
+                            "this question will not see it: they get the assistant's own answer from "
+                            "public documents instead. For investors to see it, delete or rewrite the "
+                            "marked sentences and remove the citations of internal passages.",
+        "public_ok": "Investors asking this question will see this answer and the passages it cites.",
+        "internal_sentence": "internal document \u201c{title}\u201d",
+        "internal_citations": "Cited internal passages: {numbers}",
+        "approved_saved_internal": "Saved to the approved answers (approved by {user}). It holds "
+                                   "content from internal documents: investors will not see it.",
+        "entry_withheld": "Not shown to investors: holds content from internal documents",
         "library_title": "Approved answers",
         "library_empty": "No approved answers yet.",
         "select_entry": "Answer",
