@@ -18,6 +18,7 @@ from app.answering.assistant import Assistant
 from app.answering.llm import LLMClient
 from app.answering.messages import say
 from app.staff import workspace
+from app.web.text import t
 
 from .llm_server import FakeLLM, Reply
 from .ui_server import (
@@ -84,17 +85,20 @@ def browser():
 class Page:
     """A browser tab on the app that records dialogs and requests leaving 127.0.0.1."""
 
-    def __init__(self, browser, url: str, locale: str):
+    def __init__(self, browser, url: str, locale: str, ready: str, headers: dict[str, str]):
         self.context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900},
-                                           accept_downloads=True)
+                                           accept_downloads=True, extra_http_headers=headers)
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.outside: list[str] = []
         self.page.on("dialog", self._dialog)
         self.page.on("request", self._request)
+        self.goto(url, ready)
+
+    def goto(self, url: str, ready: str = "#cr-question textarea") -> None:
         self.page.goto(url)
-        self.page.locator("#cr-question textarea").wait_for()
+        self.page.locator(ready).wait_for()
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -131,8 +135,9 @@ class Page:
 def open_page(browser) -> Iterator:
     pages: list[Page] = []
 
-    def opener(url: str, locale: str = "zh-CN") -> Page:
-        pages.append(Page(browser, url, locale))
+    def opener(url: str, locale: str = "zh-CN", ready: str = "#cr-question textarea",
+               headers: dict[str, str] | None = None) -> Page:
+        pages.append(Page(browser, url, locale, ready, headers or {}))
         return pages[-1]
 
     yield opener
@@ -142,11 +147,22 @@ def open_page(browser) -> Iterator:
         page.close()
 
 
-def login(page: Page, password: str = STAFF_PASSWORD) -> None:
-    page.tab("工作人员")
-    page.page.locator("#cr-user input, #cr-user textarea").first.fill(STAFF_USER)
-    page.page.locator("#cr-password input").fill(password)
+def login(page: Page, server: Server, password: str = STAFF_PASSWORD, user: str = STAFF_USER) -> None:
+    """Log in on the staff login page (opened when not already there)."""
+    if "/staff/login" not in page.page.url:
+        page.goto(server.staff_url, ready="#cr-user")
+    page.page.locator("#cr-user").fill(user)
+    page.page.locator("#cr-password").fill(password)
     page.page.locator("#cr-login-btn").click()
+
+
+def staff_page(open_page, server: Server) -> Page:
+    """A logged-in staff workspace."""
+    page = open_page(server.staff_url, ready="#cr-user")
+    login(page, server)
+    page.page.locator("#cr-workspace").wait_for(state="visible")
+    page.page.locator("#cr-docs table").wait_for()
+    return page
 
 
 # --- investor chat -------------------------------------------------------------------------
@@ -252,17 +268,19 @@ def test_internal_documents_never_reach_the_investor_chat(server, open_page):
 
 def test_wrong_password_is_refused(server, open_page):
     page = open_page(server.url)
-    login(page, password="wrong password")
+    page.tab("工作人员")
+    page.page.locator("#cr-staff-link a").click()  # the way from the chat to the login
+    page.page.locator("#cr-user").wait_for()
+    assert page.page.url == f"{server.staff_url}login"
+    login(page, server, password="wrong password")
     page.page.locator("#cr-login-msg .cr-error").wait_for()
-    assert not page.page.locator("#cr-workspace").is_visible()
-    assert page.page.locator("#cr-docs table").count() == 0
+    assert t("zh", "login_failed") in page.page.locator("#cr-login-msg").inner_text()
+    assert page.page.locator("#cr-workspace").count() == 0 and "/staff/login" in page.page.url
 
 
 def test_staff_upload_pitch_approve_export_then_investors_get_the_approved_answer(
         server, open_page, shots, tmp_path):
-    page = open_page(server.url)
-    login(page)
-    page.page.locator("#cr-workspace").wait_for(state="visible")
+    page = staff_page(open_page, server)
     assert STAFF_USER in page.page.locator("#cr-whoami").inner_text()
     docs = page.page.locator("#cr-docs")
     docs.locator(f"tr:has-text('{COUNTY_TITLE}')").wait_for()
@@ -323,7 +341,7 @@ def test_staff_upload_pitch_approve_export_then_investors_get_the_approved_answe
     assert files["#cr-export-one-md"].suffix == ".md" and files["#cr-export-one-docx"].suffix == ".docx"
 
     # the investor chat now answers that question with the approved answer, marked as such
-    page.tab("投资咨询")
+    page.goto(server.url)
     page.ask(PITCH_QUESTION)
     answer = page.last_answer
     assert "cr-mode-approved" in answer.get_attribute("class")
@@ -339,8 +357,7 @@ def pick(page: Page, dropdown: str, text: str) -> None:
 
 
 def test_library_entry_can_be_deleted(server, open_page):
-    page = open_page(server.url)
-    login(page)
+    page = staff_page(open_page, server)
     page.tab("已审核答案库")
     page.page.locator("#cr-library .cr-entry", has_text=PITCH_QUESTION).wait_for()
     pick(page, "#cr-entry-pick", PITCH_QUESTION)
@@ -351,8 +368,7 @@ def test_library_entry_can_be_deleted(server, open_page):
 
 
 def test_document_made_internal_leaves_the_chat_then_is_deleted(server, open_page):
-    page = open_page(server.url)
-    login(page)
+    page = staff_page(open_page, server)
     row = page.page.locator(f"#cr-docs tr:has-text('{UPLOAD_TITLE}')")
     row.wait_for()
     pick(page, "#cr-doc-pick", UPLOAD_TITLE)
@@ -360,11 +376,11 @@ def test_document_made_internal_leaves_the_chat_then_is_deleted(server, open_pag
     page.page.locator("#cr-doc-msg .cr-ok").wait_for()
     assert row.locator(".cr-doc-visibility").inner_text() == "内部"
 
-    page.tab("投资咨询")  # no approved answer any more, and the only source is now internal
+    page.goto(server.url)  # no approved answer any more, and the only source is now internal
     page.ask(PITCH_QUESTION)
     assert "cr-not-found" in page.last_answer.get_attribute("class")
 
-    page.tab("工作人员")
+    page.goto(server.staff_url, ready="#cr-docs table")
     pick(page, "#cr-doc-pick", UPLOAD_TITLE)
     page.page.locator("#cr-delete").click()
     page.page.locator("#cr-confirm-delete").click()
@@ -373,9 +389,10 @@ def test_document_made_internal_leaves_the_chat_then_is_deleted(server, open_pag
     assert all(d.title != UPLOAD_TITLE for d in workspace.documents(server.settings))
 
     page.page.locator("#cr-logout").click()
-    page.page.locator("#cr-login").wait_for(state="visible")
-    assert not page.page.locator("#cr-workspace").is_visible()
-    assert page.page.locator("#cr-docs tr").count() == 0
+    page.page.locator("#cr-login-msg .cr-ok").wait_for()  # back on the login form: logged out
+    assert t("zh", "logged_out") in page.page.locator("#cr-login-msg").inner_text()
+    page.goto(server.staff_url, ready="#cr-user")  # the token is gone: the workspace is closed
+    assert page.page.locator("#cr-workspace").count() == 0
 
 
 def test_without_staff_logins_the_workspace_says_how_to_enable_it(server, store, open_page, shots):
@@ -389,6 +406,9 @@ def test_without_staff_logins_the_workspace_says_how_to_enable_it(server, store,
         assert "county-rag hash-password" in notice.inner_text()
         assert page.page.locator("#cr-password").count() == 0
         page.shot(shots, "08-staff-disabled")
+        page.goto(bare.staff_url, ready="#cr-staff-disabled")  # the staff URL says the same
+        assert "COUNTY_RAG_STAFF_USERS" in page.page.locator("#cr-staff-disabled").inner_text()
+        assert page.page.locator("#cr-password").count() == 0
 
 
 # --- answers from a language model, streamed ------------------------------------------------

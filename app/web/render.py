@@ -183,6 +183,16 @@ def header_html(county: str, lang: str, notice: str = "") -> str:
             f'<p class="cr-welcome">{esc(t(lang, "welcome", county=county))}</p>{note}</div>')
 
 
+def staff_header_html(title: str, lang: str) -> str:
+    return (f'<div class="cr-header"><h1 class="cr-title">{esc(title)}</h1>'
+            f'<p class="cr-welcome"><a href="../" target="_self">{esc(t(lang, "back_to_chat"))}</a></p></div>')
+
+
+def staff_link_html(lang: str) -> str:
+    """The way from the investor chat to the staff login."""
+    return f'<p class="cr-staff-link"><a href="staff/" target="_self">{esc(t(lang, "staff_link"))}</a></p>'
+
+
 _COMMANDS = ("county-rag hash-password", "county-rag serve")
 
 

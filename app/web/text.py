@@ -44,6 +44,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         "login": "登录",
         "logout": "退出登录",
         "login_failed": "用户名或密码错误。",
+        "login_locked": "登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试。",
+        "session_expired": "登录已过期，请重新登录。",
+        "logged_out": "已退出登录。",
+        "staff_title": "{county}投资咨询助手 · 工作人员",
+        "staff_link": "工作人员请在此登录",
+        "back_to_chat": "返回投资咨询",
+        "upload_refused": "只有已登录的工作人员才能上传文件。",
+        "upload_too_many": "一次最多上传 {n} 个文件。",
+        "upload_too_large": "文件“{name}”超过了 {mb} MB 的上限。",
+        "upload_cache_full": "上传缓存已满（上限 {mb} MB），请稍后再试或联系管理员。",
         "logged_in": "已登录：{user}",
         "not_logged_in": "请先登录。",
         "tab_docs": "文件管理",
@@ -151,6 +161,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         "login": "Log in",
         "logout": "Log out",
         "login_failed": "Wrong user name or password.",
+        "login_locked": "Too many failed logins: locked for now. Try again in {minutes} minutes.",
+        "session_expired": "Your login has expired; please log in again.",
+        "logged_out": "Logged out.",
+        "staff_title": "{county} Investment Assistant · Staff",
+        "staff_link": "Staff log in here",
+        "back_to_chat": "Back to the investor chat",
+        "upload_refused": "Only logged-in staff can upload files.",
+        "upload_too_many": "At most {n} files can be uploaded at once.",
+        "upload_too_large": "\u201c{name}\u201d is larger than the {mb} MB limit.",
+        "upload_cache_full": "The upload cache is full ({mb} MB limit); try again later or ask the administrator.",
         "logged_in": "Logged in as {user}",
         "not_logged_in": "Please log in first.",
         "tab_docs": "Documents",
@@ -225,6 +245,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "n_sources": "{n} sources",
     },
 }
+
+
+LANGUAGE_COOKIE = "county_rag_lang"  # the interface language chosen in the page, for the server's messages
 
 
 def language(code: str | None) -> str:
