@@ -19,6 +19,10 @@ class Locked(Exception):
         self.retry_after = retry_after
 
 
+class Busy(Exception):
+    """Attempts under way for this user name or address may lock it: ask again in a moment."""
+
+
 @dataclass
 class _Count:
     failures: list[float] = field(default_factory=list)  # times of recent failures
@@ -43,18 +47,17 @@ class LoginThrottle:
         return [f"user:{user.strip().lower()}", f"address:{address}"]
 
     def begin(self, keys: list[str]) -> None:
-        """Start an attempt; raises Locked when any key is locked or would be by the attempts
-        already under way."""
+        """Start an attempt; raises Locked when any key is locked, Busy when the attempts
+        already under way could lock it."""
         now = self._clock()
         with self._lock:
             self._forget(now)
             counts = [self._counts.setdefault(k, _Count()) for k in keys]
             waits = [c.locked_until - now for c in counts if c.locked_until > now]
-            if not waits and any(len(c.failures) + c.pending >= self._limit(k)
-                                 for k, c in zip(keys, counts)):
-                waits = [1.0]  # other attempts are being checked: one of them may lock it
             if waits:
                 raise Locked(max(waits))
+            if any(len(c.failures) + c.pending >= self._limit(k) for k, c in zip(keys, counts)):
+                raise Busy()
             for c in counts:
                 c.pending += 1
 

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.settings import Settings
 from app.staff.auth import check_login
 from app.staff.sessions import SessionStore
-from app.staff.throttle import Locked, LoginThrottle
+from app.staff.throttle import Busy, Locked, LoginThrottle
 
 from .render import esc, message_html, staff_disabled_html
 from .style import LOGIN_CSS
@@ -29,6 +29,7 @@ STAFF_PATH = "/staff"
 SESSION_COOKIE = "county_rag_staff"
 FAILURE_DELAY = 1.0  # seconds added to every failed login
 MAX_NAME = 64  # characters of a user name kept (and logged)
+BUSY_PAUSE, BUSY_TRIES = 0.1, 100  # waiting for attempts under way (a password check each)
 
 
 def request_language(request: Request) -> str:
@@ -87,7 +88,7 @@ def login_router(settings: Settings, sessions: SessionStore, throttle: LoginThro
             return page(request, status=404)
         keys = throttle.keys(user, address)
         try:
-            throttle.begin(keys)
+            await admit(throttle, keys)
         except Locked as exc:
             log.warning("staff login refused (locked): user=%r address=%s retry_after=%.0fs",
                         user, address, exc.retry_after)
@@ -103,9 +104,9 @@ def login_router(settings: Settings, sessions: SessionStore, throttle: LoginThro
         if ok:
             log.info("staff login: user=%r address=%s", user, address)
             response = RedirectResponse(f"{staff_root(request)}/", status_code=303)
-            response.set_cookie(SESSION_COOKIE, sessions.create(user, lifetime), max_age=int(lifetime),
-                                path=staff_root(request), httponly=True, samesite="strict",
-                                secure=request.url.scheme == "https")
+            # no Max-Age: the server decides when the token expires, and then says so
+            response.set_cookie(SESSION_COOKIE, sessions.create(user, lifetime), path=staff_root(request),
+                                httponly=True, samesite="strict", secure=request.url.scheme == "https")
             return response
         log.warning("staff login failed: user=%r address=%s%s", user, address,
                     f" (now locked: {', '.join(locked)})" if locked else "")
@@ -148,6 +149,17 @@ class StaffEntrance:
                     scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+async def admit(throttle: LoginThrottle, keys: list[str]) -> None:
+    """Start a login attempt, waiting while attempts under way decide whether it is locked;
+    raises Locked."""
+    for _ in range(BUSY_TRIES):
+        try:
+            return throttle.begin(keys)
+        except Busy:
+            await asyncio.sleep(BUSY_PAUSE)
+    raise Locked(FAILURE_DELAY)
 
 
 def login_page(lang: str, county: str, enabled: bool, message: str = "", kind: str = "error",

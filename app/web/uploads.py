@@ -82,7 +82,7 @@ class _Watch:
     def feed(self, chunk: bytes) -> None:
         self.total += len(chunk)
         if self.total > self.room:
-            self._refuse(507, "upload_cache_full", mb=f"{self.limits.cache_bytes / 2**20:g}")
+            self._refuse(507, "upload_cache_full", mb=f"{self.limits.cache_mb:g}")
         if self.problem is None:
             self.parser.write(chunk)
         if self.problem is not None:
@@ -118,8 +118,7 @@ class _Watch:
             return
         self.size += end - start
         if self.size > self.limits.file_bytes:
-            self._refuse(413, "upload_too_large", name=Path(self.name).name,
-                         mb=f"{self.limits.file_bytes / 2**20:g}")
+            self._refuse(413, "upload_too_large", name=Path(self.name).name, mb=f"{self.limits.file_mb:g}")
 
 
 class UploadLimits:
@@ -130,8 +129,8 @@ class UploadLimits:
         self.app, self.sessions, self.folder = app, sessions, folder
         self.staff = bool(settings.staff_users)
         self.max_files = settings.max_upload_files
-        self.file_bytes = int(settings.max_file_mb * 2**20)
-        self.cache_bytes = int(settings.upload_cache_mb * 2**20)
+        self.file_mb, self.cache_mb = settings.max_file_mb, settings.upload_cache_mb
+        self.file_bytes, self.cache_bytes = int(self.file_mb * 2**20), int(self.cache_mb * 2**20)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -146,7 +145,7 @@ class UploadLimits:
         room = self.cache_bytes - folder_bytes(self.folder())
         if int(request.headers.get("content-length") or 0) > room:
             return await _reply(scope, receive, send, 507,
-                                t(lang, "upload_cache_full", mb=f"{self.cache_bytes / 2**20:g}"))
+                                t(lang, "upload_cache_full", mb=f"{self.cache_mb:g}"))
         watch = _Watch(options.get(b"boundary", b""), self, lang, room)
 
         async def watched() -> Message:
