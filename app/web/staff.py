@@ -415,8 +415,8 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
     def recheck(text: str, answer: Answer | None, name: str | None, code: str) -> str:
         return check_html(text, answer, language(code)) if name else ""
 
-    pitch_answer.input(as_staff(recheck), inputs=[pitch_answer, draft, lang], outputs=draft_check,
-                       api_visibility="private", trigger_mode="always_last", show_progress="hidden")
+    gr.on([pitch_answer.input, pitch_answer.blur], as_staff(recheck), inputs=[pitch_answer, draft, lang],
+          outputs=draft_check, api_visibility="private", trigger_mode="always_last", show_progress="hidden")
 
     def draft_answer(question: str, name: str | None, code: str):
         lang_code = language(code)
