@@ -55,7 +55,8 @@ def serve(settings: Settings, open_browser: bool = False,
     """Open the index (IndexMissing propagates), build the app and serve it until stopped."""
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("app").setLevel(logging.INFO)  # logins, logouts, withheld answers
     assistant = Assistant.open(settings, notify)
     library = ApprovedLibrary(Path(settings.store) / "approved.json")
     app = create_app(settings, assistant, library)

@@ -91,7 +91,8 @@ def test_cited_passages_must_still_exist_and_be_visible(assistant):
     draft = assistant.ask(QUESTION, role="staff")
     citations = [c.to_json() for c in draft.citations]
     internal = next(c["n"] for c in citations if c["source"] == "talks.txt")
-    assert disclosure(assistant.retriever, "兴县欢迎投资。", citations, "investor").hidden_citations == [internal]
+    check = disclosure(assistant.retriever, "兴县欢迎投资。", citations, "investor")
+    assert check.hidden_citations == [internal]
     gone = [{**citations[0], "chunk_id": "no-such-chunk"}]
     assert disclosure(assistant.retriever, "兴县欢迎投资。", gone, "staff").hidden_citations == [gone[0]["n"]]
 

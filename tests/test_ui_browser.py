@@ -419,7 +419,8 @@ def test_internal_wording_pasted_into_an_approved_answer_never_reaches_investors
     page.shot(shots, "09-draft-marks-internal")
     page.page.locator("#cr-approve").click()
     page.page.locator("#cr-approve-msg .cr-warn").wait_for()
-    assert t("zh", "approved_saved_internal", user=STAFF_USER) in page.page.locator("#cr-approve-msg").inner_text()
+    saved = page.page.locator("#cr-approve-msg").inner_text()
+    assert t("zh", "approved_saved_internal", user=STAFF_USER) in saved
     entry = server.library.match(ALUMINIUM_QUESTION, 1.0)
     assert entry and entry.answer == edited and [c["source"] for c in entry.citations] == ["county.txt"]
     try:

@@ -113,8 +113,8 @@ def test_example_questions_come_from_public_complete_documents(monkeypatch):
 def test_draft_check_marks_internal_sentences_and_escapes_them():
     text = "公开的句子[1]。<b>内部</b>的句子。员工自己写的。"
     spans = sentences(text)
-    check = Disclosure([Sentence(a, b, text[a:b], HOSTILE if i == 1 else "") for i, (a, b) in enumerate(spans)],
-                       hidden_citations=[2])
+    marked = [Sentence(a, b, text[a:b], HOSTILE if i == 1 else "") for i, (a, b) in enumerate(spans)]
+    check = Disclosure(marked, hidden_citations=[2])
     markup = draft_check_html(text, check, "zh")
     assert "<b>" not in markup and "<script" not in markup
     assert '<mark class="cr-internal">&lt;b&gt;内部&lt;/b&gt;的句子。</mark>' in markup

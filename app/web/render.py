@@ -184,8 +184,9 @@ def header_html(county: str, lang: str, notice: str = "") -> str:
 
 
 def staff_header_html(title: str, lang: str) -> str:
+    back = f'<a href="../" target="_self">{esc(t(lang, "back_to_chat"))}</a>'
     return (f'<div class="cr-header"><h1 class="cr-title">{esc(title)}</h1>'
-            f'<p class="cr-welcome"><a href="../" target="_self">{esc(t(lang, "back_to_chat"))}</a></p></div>')
+            f'<p class="cr-welcome">{back}</p></div>')
 
 
 def staff_link_html(lang: str) -> str:

@@ -252,10 +252,6 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
     def keep(outputs: list) -> list:
         return [gr.update() for _ in outputs]
 
-    def cleared_views() -> list:
-        return ["", gr.update(choices=[], value=None), "", gr.update(choices=[], value=None),
-                *[gr.update(value=None, interactive=False) for _ in range(4)]]
-
     # --- session -----------------------------------------------------------------------------
 
     def show(name: str | None, code: str):
@@ -365,7 +361,8 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         prompt = t(lang_code, "confirm_delete_prompt", title=doc.title or doc.source)
         return [gr.update(visible=True), message_html(prompt, "warn"), ""]
 
-    delete_btn.click(as_staff(ask_delete), inputs=[doc_pick, lang], outputs=[confirm_row, confirm_msg, doc_msg],
+    delete_btn.click(as_staff(ask_delete), inputs=[doc_pick, lang],
+                     outputs=[confirm_row, confirm_msg, doc_msg],
                      api_visibility="private")
     cancel_btn.click(lambda: gr.update(visible=False), outputs=confirm_row, api_visibility="private")
 
@@ -446,7 +443,8 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
 
     draft_outputs = [pitch_answer, pitch_view, draft, approve_msg, draft_check]
     for trigger in (draft_btn.click, pitch_q.submit):
-        trigger(as_staff(draft_answer), inputs=[pitch_q, lang], outputs=draft_outputs, api_visibility="private",
+        trigger(as_staff(draft_answer), inputs=[pitch_q, lang], outputs=draft_outputs,
+                api_visibility="private",
                 concurrency_id=ASSISTANT_QUEUE, concurrency_limit=1, show_progress="minimal")
 
     def approve(text: str, answer: Answer | None, name: str | None, code: str):
@@ -460,8 +458,10 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         entry = library.add(answer.question, text, [c.to_json() for c in answer.citations], name,
                             answer.language)
         check = investor_check(entry.answer, answer)
-        saved = ("approved_saved", "ok") if check is None or check.allowed else ("approved_saved_internal", "warn")
-        return [message_html(t(lang_code, saved[0], user=name), saved[1]),
+        shown = check is None or check.allowed
+        key = "approved_saved" if shown else "approved_saved_internal"
+        saved = message_html(t(lang_code, key, user=name), "ok" if shown else "warn")
+        return [saved,
                 draft_check_html(entry.answer, check, lang_code) if check else "",
                 *library_views(lang_code, entry.id)]
 

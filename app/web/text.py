@@ -170,7 +170,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "upload_refused": "Only logged-in staff can upload files.",
         "upload_too_many": "At most {n} files can be uploaded at once.",
         "upload_too_large": "\u201c{name}\u201d is larger than the {mb} MB limit.",
-        "upload_cache_full": "The upload cache is full ({mb} MB limit); try again later or ask the administrator.",
+        "upload_cache_full": "The upload cache is full ({mb} MB limit); try again later or ask the "
+                             "administrator.",
         "logged_in": "Logged in as {user}",
         "not_logged_in": "Please log in first.",
         "tab_docs": "Documents",

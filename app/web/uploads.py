@@ -140,7 +140,8 @@ class UploadLimits:
         if not kind.startswith(b"multipart/"):
             return await self.app(scope, receive, send)
         lang = request_language(request)
-        if not (self.staff and app_path(scope).startswith(f"{STAFF_PATH}/") and session_user(self.sessions, request)):
+        staff_route = self.staff and app_path(scope).startswith(f"{STAFF_PATH}/")
+        if not (staff_route and session_user(self.sessions, request)):
             return await _reply(scope, receive, send, 403, t(lang, "upload_refused"))
         room = self.cache_bytes - folder_bytes(self.folder())
         if int(request.headers.get("content-length") or 0) > room:
