@@ -1,6 +1,6 @@
 """`county-rag serve`: one FastAPI app, run by uvicorn.
 
-- `/`: the investor chat (Gradio), public documents only; it accepts no uploads.
+- `/`: the investor chat (Gradio), public documents only; it accepts no uploads and serves no files.
 - `/staff/login`, `/staff/logout`, `/staff/session`: the staff login (app/web/login.py).
 - `/staff/`: the staff workspace (Gradio), every route of it behind a valid staff session.
 Uploads are held to the limits of app/web/uploads.py.
@@ -44,7 +44,8 @@ def create_app(settings: Settings, assistant: Assistant, library: ApprovedLibrar
                             auth_dependency=lambda request: session_user(sessions, request), **gradio_options)
     investor = build_app(settings, assistant, library)
     investor.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
-    gr.mount_gradio_app(app, investor, "/", **gradio_options)
+    # the chat serves no files: staff uploads and exports in Gradio's cache stay out of its reach
+    gr.mount_gradio_app(app, investor, "/", blocked_paths=[str(upload_cache())], **gradio_options)
     app.add_middleware(StaffEntrance, sessions=sessions)
     app.add_middleware(UploadLimits, settings=settings, sessions=sessions, folder=upload_cache)
     return app

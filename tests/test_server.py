@@ -145,6 +145,11 @@ def test_anonymous_uploads_are_refused_before_anything_is_written(start, tmp_pat
         assert client.post("gradio_api/upload", files=files(tmp_path, 1)).status_code == 403  # not the chat's
         ok = client.post("staff/gradio_api/upload", files=files(tmp_path, 2))
         assert ok.status_code == 200 and len(ok.json()) == 2 and len(cached(cache)) == 2
+        # an uploaded file is served to staff only, never through the investor chat
+        path = ok.json()[0]
+        assert client.get(f"staff/gradio_api/file={path}").status_code == 200
+        assert client.get(f"gradio_api/file={path}").status_code == 403
+        assert httpx.get(f"{server.url}staff/gradio_api/file={path}").status_code == 401
 
 
 def test_staff_uploads_are_bounded_in_files_size_and_cache(start, tmp_path):
