@@ -76,6 +76,9 @@ def test_an_address_is_locked_for_every_user_name_and_others_are_not(start):
         assert login(client, address="10.1.1.1").status_code == 429
         ok = login(client, address="10.1.1.2")
         assert ok.status_code == 303 and ok.headers["location"].endswith("/staff/")
+        huge = client.post("staff/login", data={"user": STAFF_USER, "password": "x" * 10_000},
+                           headers={"X-Forwarded-For": "10.1.1.3"})
+        assert huge.status_code == 413  # a login form is small; nothing bigger is read
 
 
 def test_a_lock_lifts_after_the_lockout(start):

@@ -29,6 +29,7 @@ STAFF_PATH = "/staff"
 SESSION_COOKIE = "county_rag_staff"
 FAILURE_DELAY = 1.0  # seconds added to every failed login
 MAX_NAME = 64  # characters of a user name kept (and logged)
+MAX_FORM = 4096  # bytes of a login form
 BUSY_PAUSE, BUSY_TRIES = 0.1, 100  # waiting for attempts under way (a password check each)
 
 
@@ -80,6 +81,8 @@ def login_router(settings: Settings, sessions: SessionStore, throttle: LoginThro
     @router.post("/login")
     async def login(request: Request) -> Response:
         lang = request_language(request)
+        if int(request.headers.get("content-length") or MAX_FORM + 1) > MAX_FORM:
+            return page(request, t(lang, "login_failed"), status=413)
         form = await request.form()
         user = str(form.get("user") or "").strip()[:MAX_NAME]
         password = str(form.get("password") or "")
