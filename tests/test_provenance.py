@@ -17,6 +17,8 @@ SECRET = "兴县鹰嘴豆深加工二期项目的意向投资方为晋北丰收�
 INTERNAL = f"鹰嘴豆招商洽谈记录\n\n{SECRET}"
 TOURISM = "兴县红色文旅资源\n\n晋绥边区革命纪念馆是兴县重要的红色旅游景点，每年接待游客20万人次。"
 QUESTION = "兴县鹰嘴豆深加工有哪些项目？"
+REPORT = "兴县2024年国民经济统计公报\n\n全县地区生产总值增长5.2%，规模以上工业增加值增长6.1%。"
+FORECAST = "兴县2025年经济运行内部研判\n\n全县地区生产总值增长3.8%，规模以上工业增加值增长4.4%。"
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,8 @@ def settings(tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("provenance")
     settings = Settings(_env_file=None, store=root / "store", embed_model="bundled")
     for name, text, visibility in (("chickpea.txt", PUBLIC, "public"), ("tourism.txt", TOURISM, "public"),
-                                   ("talks.txt", INTERNAL, "internal")):
+                                   ("report.txt", REPORT, "public"), ("talks.txt", INTERNAL, "internal"),
+                                   ("forecast.txt", FORECAST, "internal")):
         path = root / name
         path.write_text(text, encoding="utf-8")
         assert workspace.upload(settings, [path], visibility).added == [name]
@@ -73,6 +76,19 @@ def test_internal_wording_is_found_without_markers_and_named(assistant):
     assert [s.internal_source for s in found] == ["鹰嘴豆招商洽谈记录", "", ""]
     assert not disclosure(assistant.retriever, text, [], "investor").allowed
     assert disclosure(assistant.retriever, text, [], "staff").allowed
+
+
+@pytest.mark.parametrize("joint", ["，", "[1]"])
+def test_an_internal_clause_joined_to_a_public_one_is_internal(assistant, joint):
+    public = PUBLIC.splitlines()[-1].rstrip("。")  # most of the sentence's words are public
+    text = f"{public}{joint}投资方为晋北丰收。"
+    assert [s.internal_source for s in sources(assistant.retriever, text)] == ["鹰嘴豆招商洽谈记录"]
+
+
+def test_an_internal_figure_in_words_shared_with_a_public_report_is_internal(assistant):
+    internal, public = "全县地区生产总值增长3.8%。", "全县地区生产总值增长5.2%。"  # the same words
+    found = sources(assistant.retriever, internal + public)
+    assert [s.internal_source for s in found] == ["兴县2025年经济运行内部研判", ""]
 
 
 def test_a_document_made_internal_after_approval_withdraws_what_quotes_it(settings, assistant):

@@ -1,24 +1,31 @@
 """Where the wording of a text comes from: passages investors may see, internal ones, or none.
 
 An approved answer is judged on its text, not on its [n] markers: staff can delete a marker and
-keep the sentence it stood for. A sentence counts as internal when much of its wording (character
-bigrams) is found in an internal passage and in none of the public passages closest to it;
-a sentence no passage holds is the staff's own. Checked against the index as it is now, so a
+keep the sentence it stood for. A sentence counts as internal when an internal passage holds most
+of its wording (character bigrams), or of one of its clauses or runs between [n] markers, and
+more of it than the public passages closest to the sentence hold together: a figure changed in a
+sentence shared with public reports is still the internal one, and so is an internal clause
+joined to a public one.
+A sentence no passage holds is the staff's own. Checked against the index as it is now, so a
 document made internal after approval withdraws the answers that quote it.
 """
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from app.language.matching import grams
 from app.retrieval.retriever import Retriever, visible_to
-from ingest.chunking import split_sentences
+from ingest.chunking import split_clauses, split_sentences
 
-from .citations import drop_invalid
+from .citations import between_markers
 
-INTERNAL_SHARE = 0.5  # of a sentence's bigrams found in an internal passage and in no public one
-CANDIDATES = 5  # passages compared per audience and sentence
+HELD = 0.5  # share of a sentence's (or clause's) bigrams a passage holds when it comes from it
+CANDIDATES = 8  # passages compared per audience and sentence
+MIN_CLAUSE = 6  # bigrams of a clause judged on its own
 _LEADING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])*\s*")
+REMEMBERED = 512  # texts whose verdicts are kept, per index revision (approved answers recur)
 
 
 @dataclass(frozen=True)
@@ -51,31 +58,70 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class _Verdicts:
+    """Verdicts by (index revision, text): the same answer is judged once per state of the index."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple, list[Sentence]] = OrderedDict()
+
+    def get(self, key: tuple) -> list[Sentence] | None:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+            return self._kept.get(key)
+
+    def put(self, key: tuple, found: list[Sentence]) -> None:
+        with self._lock:
+            self._kept[key] = found
+            while len(self._kept) > REMEMBERED:
+                self._kept.popitem(last=False)
+
+
+_verdicts = _Verdicts()
+
+
 def sources(retriever: Retriever, text: str) -> list[Sentence]:
-    """Each sentence of `text`, marked internal when its wording comes from internal documents only."""
+    """Each sentence of `text`, marked internal when its wording comes from an internal passage
+    more than from public ones."""
     retriever.refresh()
+    key = (retriever.revision, text)
+    found = _verdicts.get(key)
+    if found is None:
+        found = _judge(retriever, text)
+        _verdicts.put(key, found)
+    return found
+
+
+def _judge(retriever: Retriever, text: str) -> list[Sentence]:
     spans = sentences(text)
-    plain = [drop_invalid(text[a:b], set())[0] for a, b in spans]
+    pieces = [between_markers(text[a:b]) for a, b in spans]
+    plain = ["".join(p) for p in pieces]
     closest = [retriever.closest(p, CANDIDATES) for p in plain]
     wanted = list(dict.fromkeys(i for public, other in closest for i in public + other))
     records = {r.id: r for r in retriever.store.records(wanted)}
-
-    def wording(chunk_id: str) -> set[str]:
-        r = records.get(chunk_id)
-        return grams(f"{r.meta.get('title', '')}\n{r.meta.get('heading', '')}\n{r.text}") if r else set()
-
+    wording = {i: grams(f"{r.meta.get('title', '')}\n{r.meta.get('heading', '')}\n{r.text}")
+               for i, r in records.items()}
     out = []
-    for (a, b), sentence, (public, other) in zip(spans, plain, closest):
-        own = grams(sentence)
-        seen = set().union(*(wording(i) for i in public))
+    for (a, b), sentence, runs, (public, other) in zip(spans, plain, pieces, closest):
+        parts = [clause for run in runs for clause in split_clauses(run)]
+        units = [grams(sentence)] + ([g for g in map(grams, parts) if len(g) >= MIN_CLAUSE]
+                                     if len(parts) > 1 else [])
+        published = set().union(*(wording.get(i, set()) for i in public))
         source = ""
         for chunk_id in other:
-            if own and len((own & wording(chunk_id)) - seen) / len(own) >= INTERNAL_SHARE:
+            if any(_comes_from(own, wording.get(chunk_id, set()), published) for own in units if own):
                 meta = records[chunk_id].meta
                 source = meta.get("title") or meta.get("source") or chunk_id
                 break
         out.append(Sentence(a, b, text[a:b], source))
     return out
+
+
+def _comes_from(own: set[str], passage: set[str], published: set[str]) -> bool:
+    """Whether a passage holds most of these bigrams, and more of them than the public text does."""
+    held = len(own & passage)
+    return held >= HELD * len(own) and held > len(own & published)
 
 
 @dataclass(frozen=True)
