@@ -122,12 +122,12 @@ def serve(
     store: StoreOption = None,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
 ) -> None:
-    """Start the Gradio app: investor chat, and the staff workspace when logins are configured."""
-    from app.web.ui import launch
+    """Serve the investor chat at /, and the staff workspace at /staff/ when logins are configured."""
+    from app.server import serve as run
 
     settings = load_settings(store, host=host, port=port)
     try:
-        launch(settings, open_browser=open_browser,
+        run(settings, open_browser=open_browser,
                notify=lambda m: err.print(f"note: {m}", style="yellow", markup=False))
     except CountyRagError as exc:
         fail(str(exc))

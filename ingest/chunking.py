@@ -56,6 +56,11 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     return out
 
 
+def split_clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence, cut after ，、： (and , : outside numbers)."""
+    return [c for c in _CLAUSE_END.split(sentence) if c.strip()]
+
+
 def trimmed_title(title: str) -> str:
     return title[:TITLE_MAX_CHARS]
 

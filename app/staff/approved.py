@@ -51,6 +51,12 @@ def _entry(row: ApprovedRow) -> ApprovedAnswer:
                           row.approved_at, row.language)
 
 
+def kept_citations(answer: str, citations: list[dict]) -> list[dict]:
+    """The sources of an edited answer: those its text still cites (all, when it cites none)."""
+    markers = set(cited(answer))
+    return [c for c in citations if c["n"] in markers] if markers else citations
+
+
 class ApprovedLibrary:
     """The approved answers in a database. Given the path of a legacy `approved.json` instead
     (the layout before the database), it uses the SQLite database in that folder and moves the
@@ -69,10 +75,8 @@ class ApprovedLibrary:
 
     def add(self, question: str, answer: str, citations: list[dict], approved_by: str,
             language: str = "zh") -> ApprovedAnswer:
-        markers = set(cited(answer))
-        if markers:  # the sources of an edited answer are those its text still cites
-            citations = [c for c in citations if c["n"] in markers]
-        entry = ApprovedAnswer(uuid.uuid4().hex[:10], question.strip(), answer.strip(), citations,
+        entry = ApprovedAnswer(uuid.uuid4().hex[:10], question.strip(), answer.strip(),
+                               kept_citations(answer, citations),
                                approved_by, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                language)
         with self.database.session() as session:
