@@ -1,15 +1,28 @@
 """The records that flow through ingestion: blocks from loaders, documents, chunks."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+PROSE, TABLE = "prose", "table"
 
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph or heading as a loader found it."""
+    """One paragraph, heading or table row as a loader found it.
+
+    `table` numbers the document's tables from 1 (0 = not a table row); `ocr` marks text
+    recognised from an image of the page rather than read from a text layer.
+    """
 
     text: str
     page: int | None = None
     heading_level: int = 0  # 0 = body text; 1..6 = heading depth
+    table: int = 0
+    ocr: bool = False
+
+    @property
+    def kind(self) -> str:
+        return TABLE if self.table else PROSE
 
 
 @dataclass(frozen=True)
@@ -21,6 +34,12 @@ class Span:
     page: int | None
     heading_path: tuple[str, ...]
     is_heading: bool = False
+    table: int = 0  # as Block.table
+    ocr: bool = False
+
+    @property
+    def kind(self) -> str:
+        return TABLE if self.table else PROSE
 
 
 @dataclass
@@ -33,6 +52,19 @@ class Document:
     spans: list[Span]
     sha256: str
     file_type: str
+    pages: int = 0  # highest page number (0 when the format has no pages)
+    tables: int = 0
+    ocr_pages: int = 0
+    notes: list[str] = field(default_factory=list)  # what was left out, and why
+
+    def summary(self) -> str:
+        """What was read, for the per-file line of an ingest: pages, tables, OCR'd pages."""
+        parts = [f"{self.pages} pages"] if self.pages else []
+        if self.tables:
+            parts.append(f"{self.tables} tables")
+        if self.ocr_pages:
+            parts.append(f"{self.ocr_pages} OCR'd")
+        return ", ".join(parts + self.notes)
 
 
 @dataclass(frozen=True)
@@ -50,6 +82,12 @@ class Chunk:
     char_start: int
     char_end: int
     tokens: int = 0  # model tokens of the index text
+    table: int = 0  # as Block.table: a chunk holds rows of one table or prose, never both
+    ocr: bool = False  # some of its text was recognised from a scan
+
+    @property
+    def kind(self) -> str:
+        return TABLE if self.table else PROSE
 
     @property
     def heading(self) -> str:

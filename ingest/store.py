@@ -194,6 +194,7 @@ class IndexStore:
             "heading": heading_string(chunk.heading_path), "seq": chunk.seq, "n_chunks": n,
             "sha256": doc.sha256, "file_type": doc.file_type, "visibility": visibility,
             "char_start": chunk.char_start, "char_end": chunk.char_end,
+            "kind": chunk.kind, "table": chunk.table, "ocr": chunk.ocr,
         }
         if chunk.page is not None:
             meta["page"] = chunk.page

@@ -101,11 +101,15 @@ def test_docx_title_headings_and_paragraphs(docx_doc):
     assert span_of(docx_doc, F.DOCX_AFTER_TABLE).heading_path == (F.DOCX_H1B,)
 
 
-def test_docx_table_rows_become_paragraphs(docx_doc):
-    rows = [" | ".join(row) for row in F.DOCX_TABLE]
+def test_docx_table_rows_say_their_column_headers(docx_doc):
+    (name, money), *body = F.DOCX_TABLE
+    rows = [f"{name}: {a} | {money}: {b}" for a, b in body]
     assert all(row in paragraphs(docx_doc) for row in rows)
-    assert span_of(docx_doc, rows[1]).heading_path == (F.DOCX_H1B,)
-    assert paragraphs(docx_doc).index(rows[0]) < paragraphs(docx_doc).index(F.DOCX_AFTER_TABLE)
+    assert span_of(docx_doc, rows[0]).heading_path == (F.DOCX_H1B,)  # a heading is no caption
+    assert span_of(docx_doc, rows[0]).table == 1 and span_of(docx_doc, rows[0]).kind == "table"
+    assert paragraphs(docx_doc).index(rows[-1]) < paragraphs(docx_doc).index(F.DOCX_AFTER_TABLE)
+    assert span_of(docx_doc, F.DOCX_AFTER_TABLE).kind == "prose"
+    assert docx_doc.tables == 1
 
 
 # --- plain text and encodings ----------------------------------------------------------------

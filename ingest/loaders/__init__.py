@@ -85,7 +85,13 @@ def assemble(
                 stack.pop()
             stack.append((block.heading_level, block.text))
         path = tuple(text for _, text in stack)
-        spans.append(Span(offset, offset + len(block.text), block.page, path, block.heading_level > 0))
+        spans.append(Span(offset, offset + len(block.text), block.page, path, block.heading_level > 0,
+                          block.table, block.ocr))
         parts.append(block.text)
         offset += len(block.text) + 1
-    return Document(source, title, "\n".join(parts), spans, sha256, file_type)
+    return Document(
+        source, title, "\n".join(parts), spans, sha256, file_type,
+        pages=max((b.page or 0 for b in blocks), default=0),
+        tables=len({b.table for b in blocks if b.table}),
+        ocr_pages=len({b.page for b in blocks if b.ocr}),
+    )
