@@ -114,20 +114,24 @@ def parse_row_line(line: str) -> tuple[str, list[tuple[str, str]]]:
     return caption, pairs
 
 
-def table_blocks(
-    grid: list[list[str]], caption: str, number: int, page: int | None = None, ocr: bool = False
-) -> list[Block]:
-    """Row blocks of a table whose cells are already clean; empty rows and columns dropped,
-    header rows repeated inside the body (a table continued on a new page) skipped."""
+def split_header(grid: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """The header rows and the body rows of a grid of clean cells; empty rows dropped, rows
+    padded to one width, header rows repeated inside the body (a table continued on a new page)
+    skipped."""
     grid = [row for row in grid if any(row)]
     if not grid:
-        return []
+        return [], []
     width = max(len(row) for row in grid)
     grid = [row + [""] * (width - len(row)) for row in grid]
-    keep = [i for i in range(width) if any(row[i] for row in grid)]
-    grid = [[row[i] for i in keep] for row in grid]
     n = header_rows(grid) if len(grid) > 1 else 0
-    names = column_names(grid[:n]) if n else [""] * len(keep)
-    body = [row for row in grid[n:] if row not in grid[:n]]
+    return grid[:n], [row for row in grid[n:] if row not in grid[:n]]
+
+
+def table_blocks(
+    header: list[list[str]], body: list[list[str]], caption: str, number: int,
+    page: int | None = None, ocr: bool = False,
+) -> list[Block]:
+    """One block per body row, a self-describing line (see `row_line`)."""
+    names = column_names(header) if header else [""] * max((len(r) for r in body), default=0)
     lines = [row_line(caption, names, row) for row in body]
     return [Block(line, page=page, table=number, ocr=ocr) for line in lines if line]

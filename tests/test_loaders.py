@@ -190,9 +190,9 @@ def test_markdown_headings_table_and_list(markdown_doc):
 
 # --- files that are refused ------------------------------------------------------------------
 
-def rejection(path: Path, max_bytes: int = MAX_BYTES) -> str:
+def rejection(path: Path, max_bytes: int = MAX_BYTES, ocr: bool = True) -> str:
     with pytest.raises(FileRejected) as info:
-        parse_document(read_file(path, max_bytes), path.name)
+        parse_document(read_file(path, max_bytes), path.name, ocr=ocr)
     return str(info.value)
 
 
@@ -214,12 +214,18 @@ def test_encrypted_pdf(write_fixture):
 
 
 @pytest.mark.parametrize("page_numbers", [False, True])
-def test_scanned_pdf_without_text_layer(write_fixture, page_numbers):
+def test_scanned_pdf_without_text_layer_and_ocr_off(write_fixture, page_numbers):
     path = write_fixture("scan.pdf", F.write_scanned_pdf, pages=30, page_numbers=page_numbers)
-    assert "no text layer; needs OCR" in rejection(path)
+    reason = rejection(path, ocr=False)
+    assert "no text layer; needs OCR" in reason and "COUNTY_RAG_OCR=false" in reason
 
 
-@pytest.mark.parametrize("name", ["projects.xlsx", "report.doc", "README"])
+def test_scan_in_which_ocr_reads_nothing(write_fixture):
+    path = write_fixture("scan.pdf", F.write_scanned_pdf, pages=1, page_numbers=True)
+    assert rejection(path) == "no text found (scanned PDF: OCR read nothing)"
+
+
+@pytest.mark.parametrize("name", ["slides.pptx", "drawing.dwg", "README"])
 def test_unsupported_type(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(b"PK\x03\x04 not read anyway")

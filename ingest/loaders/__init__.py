@@ -9,6 +9,7 @@ from ..errors import FileRejected
 from .docx import load_docx
 from .html import load_html
 from .markdown import load_markdown
+from ..ocr import Progress
 from .pdf import load_pdf
 from .text import load_text
 
@@ -46,12 +47,16 @@ def _os_reason(exc: OSError) -> str:
     return f"unreadable: {exc.strerror or exc}"
 
 
-def parse_document(data: bytes, source: str) -> Document:
-    """Parse bytes read from `source` (a relative path) into a Document."""
+def parse_document(
+    data: bytes, source: str, progress: Progress | None = None, *, ocr: bool = True
+) -> Document:
+    """Parse bytes read from `source` (a relative path) into a Document. `progress` hears of
+    pages OCR'd; with `ocr` off, pages and images without a text layer are not read."""
     suffix = Path(source).suffix.lower()
-    page_title = None
+    page_title = title = None
     if suffix == ".pdf":
-        blocks = load_pdf(data)
+        blocks, title = load_pdf(data, ocr=ocr, progress=progress)
+        title = title or Path(source).stem
     elif suffix == ".docx":
         blocks = load_docx(data)
     elif suffix in (".html", ".htm"):
@@ -62,24 +67,27 @@ def parse_document(data: bytes, source: str) -> Document:
         blocks = load_text(data)
     if not blocks:
         raise FileRejected("no text found")
-    return assemble(blocks, source, hashlib.sha256(data).hexdigest(), suffix.lstrip("."), page_title)
+    return assemble(blocks, source, hashlib.sha256(data).hexdigest(), suffix.lstrip("."), page_title, title)
 
 
 def assemble(
-    blocks: list[Block], source: str, sha256: str, file_type: str, page_title: str | None = None
+    blocks: list[Block], source: str, sha256: str, file_type: str, page_title: str | None = None,
+    title: str | None = None,
 ) -> Document:
-    """Join blocks into the document text; the first block, if a heading, is its title."""
-    title = Path(source).stem
-    if blocks[0].heading_level:
-        title = blocks[0].text
-    elif page_title:
-        title = page_title
+    """Join blocks into the document text. The title is `title` when the loader knows it, else
+    the first block if a heading, else the page title, else the file name."""
+    if title is None:
+        title = Path(source).stem
+        if blocks[0].heading_level:
+            title = blocks[0].text
+        elif page_title:
+            title = page_title
     parts: list[str] = []
     spans: list[Span] = []
     stack: list[tuple[int, str]] = []
     offset = 0
     for index, block in enumerate(blocks):
-        is_title = index == 0 and block.heading_level > 0
+        is_title = index == 0 and block.heading_level > 0 and block.text == title
         if block.heading_level and not is_title:
             while stack and stack[-1][0] >= block.heading_level:
                 stack.pop()

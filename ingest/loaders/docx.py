@@ -10,7 +10,7 @@ from docx.table import Table
 
 from ..documents import Block
 from ..errors import FileRejected
-from ..tables import clean_cell, table_blocks, take_caption
+from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import glue, normalize_line
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
@@ -25,10 +25,10 @@ def load_docx(data: bytes) -> list[Block]:
     tables = 0
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            grid = _grid(item)
-            if any(any(row) for row in grid):
+            header, body = split_header(_grid(item))
+            if header or body:
                 tables += 1
-                blocks.extend(table_blocks(grid, take_caption(blocks), tables))
+                blocks.extend(table_blocks(header, body, take_caption(blocks), tables))
             continue
         text = _paragraph_text(item.text)
         if text:
