@@ -1,7 +1,6 @@
 """The records that flow through ingestion: blocks from loaders, documents, chunks."""
 
-from dataclasses import dataclass, field
-
+from dataclasses import dataclass
 
 PROSE, TABLE = "prose", "table"
 
@@ -55,16 +54,11 @@ class Document:
     pages: int = 0  # highest page number (0 when the format has no pages)
     tables: int = 0
     ocr_pages: int = 0
-    notes: list[str] = field(default_factory=list)  # what was left out, and why
 
     def summary(self) -> str:
         """What was read, for the per-file line of an ingest: pages, tables, OCR'd pages."""
-        parts = [f"{self.pages} pages"] if self.pages else []
-        if self.tables:
-            parts.append(f"{self.tables} tables")
-        if self.ocr_pages:
-            parts.append(f"{self.ocr_pages} OCR'd")
-        return ", ".join(parts + self.notes)
+        counts = [(self.pages, "page"), (self.tables, "table"), (self.ocr_pages, "OCR'd page")]
+        return ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for n, what in counts if n)
 
 
 @dataclass(frozen=True)

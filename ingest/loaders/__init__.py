@@ -6,14 +6,21 @@ from pathlib import Path
 
 from ..documents import Block, Document, Span
 from ..errors import FileRejected
+from ..ocr import Progress
 from .docx import load_docx
 from .html import load_html
+from .image import load_image
+from .legacy_word import load_legacy_word
 from .markdown import load_markdown
-from ..ocr import Progress
 from .pdf import load_pdf
+from .spreadsheet import load_spreadsheet
 from .text import load_text
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".csv")
+LEGACY_WORD_SUFFIXES = (".doc", ".wps")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx",
+                      *LEGACY_WORD_SUFFIXES, *SPREADSHEET_SUFFIXES, *IMAGE_SUFFIXES)
 
 
 def read_file(path: Path, max_bytes: int) -> bytes:
@@ -59,6 +66,12 @@ def parse_document(
         title = title or Path(source).stem
     elif suffix == ".docx":
         blocks = load_docx(data)
+    elif suffix in LEGACY_WORD_SUFFIXES:
+        blocks = load_legacy_word(data, suffix)
+    elif suffix in SPREADSHEET_SUFFIXES:
+        blocks = load_spreadsheet(data, suffix)
+    elif suffix in IMAGE_SUFFIXES:
+        blocks = load_image(data, ocr=ocr, progress=progress)
     elif suffix in (".html", ".htm"):
         blocks, page_title = load_html(data)
     elif suffix in (".md", ".markdown"):
