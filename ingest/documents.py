@@ -78,6 +78,7 @@ class Chunk:
     tokens: int = 0  # model tokens of the index text
     table: int = 0  # as Block.table: a chunk holds rows of one table or prose, never both
     ocr: bool = False  # some of its text was recognised from a scan
+    dense: bool = True  # False: the model cannot read it; its stored vector is a placeholder
 
     @property
     def kind(self) -> str:

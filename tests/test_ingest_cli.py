@@ -183,8 +183,9 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
         "empty.txt": "empty file",
         "corrupt.pdf": "corrupt PDF",
         "encrypted.pdf": "encrypted PDF",
-        "scanned.pdf": "no text layer; needs OCR",
-        "sheet.xlsx": "unsupported file type .xlsx",
+        "scanned.pdf": "no text found (scanned PDF: OCR read nothing)",
+        "sheet.xlsx": "corrupt Excel file",
+        "slides.pptx": "unsupported file type .pptx",
         "binary.txt": "undecodable bytes",
         "big.txt": "file too large",
         "loop1.txt": "symlink loop",
@@ -193,8 +194,9 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
     (docs / "empty.txt").write_bytes(b"")
     fixture_docs.write_corrupt_pdf(docs / "corrupt.pdf")
     fixture_docs.write_encrypted_pdf(docs / "encrypted.pdf")
-    fixture_docs.write_scanned_pdf(docs / "scanned.pdf")
+    fixture_docs.write_scanned_pdf(docs / "scanned.pdf", pages=1)
     (docs / "sheet.xlsx").write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    (docs / "slides.pptx").write_bytes(b"PK\x03\x04 not read anyway")
     (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (docs / "big.txt").write_text("兴县" * 20000, encoding="utf-8")
     os.symlink(docs / "loop2.txt", docs / "loop1.txt")
@@ -207,6 +209,6 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
     assert len(lines) == len(bad)
     for name, reason in bad.items():
         assert any(line.startswith(f"{docs / name}: ") and reason in line for line in lines), name
-    assert "added 2, updated 0, unchanged 0, removed 0, failed 9" in done.stdout
+    assert "added 2, updated 0, unchanged 0, removed 0, failed 10" in done.stdout
     stored = {m["source"] for _, m in snapshot(IndexSettings(store=tmp_path / "store", embed_model="bundled")).values()}
     assert stored == {"good.txt", "good.docx"}
