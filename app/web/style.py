@@ -59,6 +59,11 @@ CSS = """
 .cr-card-page { font-size: 0.8rem; color: var(--body-text-color-subdued); }
 .cr-card-source { font-size: 0.75rem; color: var(--body-text-color-subdued); word-break: break-all; }
 .cr-passage { margin-top: 0.3rem; font-size: 0.92rem; }
+.cr-table { border-collapse: collapse; margin: 0.3rem 0; font-size: 0.85rem; }
+.cr-table caption { text-align: left; font-weight: 600; padding-bottom: 0.2rem; }
+.cr-table th, .cr-table td { border: 1px solid var(--border-color-primary); padding: 0.15rem 0.4rem; }
+.cr-table tr.cr-hl td { background: var(--color-accent-soft); }
+.cr-card-ocr { margin-top: 0.3rem; font-size: 0.75rem; color: var(--body-text-color-subdued); }
 mark.cr-hl { background: #fff1a8; color: inherit; padding: 0 1px; border-radius: 2px; }
 details.cr-context { margin-top: 0.3rem; font-size: 0.85rem; }
 details.cr-context summary { cursor: pointer; color: var(--color-accent); }
