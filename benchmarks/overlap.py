@@ -36,7 +36,7 @@ def measure(corpus: Path, store: Path, overlap: int, questions: list[dict]) -> d
     records = IndexStore(settings, create=False).records()
     texts = [index_text(r.meta["title"], r.meta["heading"], r.text) for r in records]
     assistant = Assistant.open(settings, lambda message: None)
-    tokens = sum(assistant.embedder.count(texts))
+    tokens = sum(assistant.retriever.embedder.count(texts))
     quality = evaluate(assistant, questions)
     return {"overlap": overlap, "chunks": len(records), "tokens": tokens,
             "ingest_seconds": round(ingest_seconds, 1), "hit_at_5": quality["retrieval_hit_at_5"],
