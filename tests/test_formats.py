@@ -143,3 +143,17 @@ def test_pdf_title_drawn_as_outlines_falls_back_to_the_file_name(write_fixture):
     doc = load(write_fixture("兴县招商指南.pdf", F.write_chinese_pdf, outlined_title=True))
     assert doc.title == "兴县招商指南"
     assert F.PDF_INTRO in doc.text and F.PDF_TITLE not in doc.text
+
+
+def test_html_data_table_spans_rows_and_columns(tmp_path):
+    page = tmp_path / "bulletin.html"
+    page.write_text(
+        "<html><body><h1>兴县统计公报</h1><p>表2 主要工业产品产量</p><table>"
+        "<tr><th rowspan=2>产品</th><th colspan=2>2023年</th></tr><tr><th>产量</th><th>增长(%)</th></tr>"
+        "<tr><td>原煤</td><td>5321</td><td>4.2</td></tr><tr><td>电解铝</td><td>50</td><td>12.7</td></tr>"
+        "</table><p>以上数据为初步统计。</p>"
+        "<table><tr><td>布局表格中的正文段落。</td></tr></table></body></html>", encoding="utf-8")
+    doc = load(page)
+    assert rows_of(doc) == ["表2 主要工业产品产量 | 产品: 原煤 | 2023年/产量: 5321 | 2023年/增长(%): 4.2",
+                            "表2 主要工业产品产量 | 产品: 电解铝 | 2023年/产量: 50 | 2023年/增长(%): 12.7"]
+    assert prose_of(doc)[-2:] == ["以上数据为初步统计。", "布局表格中的正文段落。"]  # a layout table is text

@@ -180,8 +180,10 @@ def test_gbk_html_is_decoded(write_fixture):
 def test_markdown_headings_table_and_list(markdown_doc):
     assert markdown_doc.title == F.MD_TITLE
     assert "兴县以煤电铝为主导产业，近年来积极发展新能源。" in paragraphs(markdown_doc)
-    assert span_of(markdown_doc, "铝材深加工项目 | 12.5亿元").heading_path == ("重点项目",)
-    assert "项目名称 | 投资额" in paragraphs(markdown_doc)
+    row = "项目名称: 铝材深加工项目 | 投资额: 12.5亿元"
+    assert row in paragraphs(markdown_doc) and span_of(markdown_doc, row).kind == "table"
+    assert span_of(markdown_doc, row).heading_path == ("重点项目",)
+    assert "项目名称: 现代物流园区 | 投资额: 3.2亿元" in paragraphs(markdown_doc)
     for item in ("建成千万吨级煤炭基地", "打造铝材产业集群", "完善园区配套设施"):
         assert item in paragraphs(markdown_doc)
         assert span_of(markdown_doc, item).heading_path == ("发展目标",)
