@@ -7,12 +7,16 @@
    separated by spaces; a top-5 passage holds it when one line of the passage holds every cell
    (rows are stored as `caption | header: value` lines), else when it holds the span itself.
 
-Usage: python benchmarks/realdocs.py [--out benchmarks/results/realdocs.md]
+With --pdf, the files are first printed to PDF by LibreOffice (as offices publish them) and
+the PDFs are checked instead: the same questions through the PDF path (layout, table finder).
+
+Usage: python benchmarks/realdocs.py [--pdf] [--out benchmarks/results/realdocs.md]
 """
 
 import argparse
 import json
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -47,22 +51,29 @@ def holds(passage: str, evidence: str) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "realdocs.md")
+    parser.add_argument("--pdf", action="store_true", help="check the files printed to PDF")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    files = sorted(REALDOCS.glob("*.docx"))
-    lines = ["| file | table rows | self-describing |", "|---|---|---|"]
-    for path in files:
-        doc = parse_document(path.read_bytes(), path.name)
-        rows = [(doc.text[s.start:s.end], s.heading_path) for s in doc.spans if s.table]
-        good = sum(self_describing(row, heading) for row, heading in rows)
-        lines.append(f"| {path.name} | {len(rows)} | {good} ({good / max(len(rows), 1):.0%}) |")
+    out = args.out or Path(__file__).parent / "results" / ("realdocs_pdf.md" if args.pdf else "realdocs.md")
     questions = [json.loads(line) for line in (REALDOCS / "questions.jsonl").read_text(encoding="utf-8").splitlines()
                  if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "docs"
         folder.mkdir()
+        for path in sorted(REALDOCS.glob("*.docx")):
+            if args.pdf:
+                subprocess.run(["soffice", f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless",
+                                "--convert-to", "pdf", "--outdir", str(folder), str(path)],
+                               check=True, capture_output=True)
+            else:
+                (folder / path.name).symlink_to(path)
+        files = sorted(folder.iterdir())
+        lines = ["| file | table rows | self-describing |", "|---|---|---|"]
         for path in files:
-            (folder / path.name).symlink_to(path)
+            doc = parse_document(path.read_bytes(), path.name)
+            rows = [(doc.text[s.start:s.end], s.heading_path) for s in doc.spans if s.table]
+            good = sum(self_describing(row, heading) for row, heading in rows)
+            lines.append(f"| {path.name} | {len(rows)} | {good} ({good / max(len(rows), 1):.0%}) |")
         settings = Settings(_env_file=None, store=Path(tmp) / "store", embed_model="bundled")
         sync(settings, [folder])
         assistant = Assistant.open(settings)
@@ -89,8 +100,8 @@ def main() -> None:
               f"| unanswerable | | | {count(unanswerable, 'answered', False)} |"]
     text = "\n".join(lines)
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n", encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
