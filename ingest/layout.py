@@ -15,7 +15,8 @@ from .textclean import CJK, glue, starts_new_item, unbalanced
 
 _ENDS_CLAUSE = re.compile(r"[，、,]$")
 _ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…][\"'”’」』）)】》]*$")
-_LAYOUT_SPACE = re.compile(f"(?<=[{CJK}]) +(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%]) +(?=[{CJK}])")
+_LAYOUT_SPACE = re.compile(  # not the space after a table's or figure's number (表5 主要产品)
+    f"(?<=[{CJK}]) +(?=[0-9A-Za-z%])|(?<![表图]\\d)(?<![表图]\\d\\d)(?<=[0-9A-Za-z%]) +(?=[{CJK}])")
 SIZE_TOLERANCE = 0.15  # relative font-size difference still read as the same text style
 LONG_LINE = 0.8  # a line this share of the text's width, or more, is a wrapped one
 
