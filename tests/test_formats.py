@@ -157,3 +157,13 @@ def test_html_data_table_spans_rows_and_columns(tmp_path):
     assert rows_of(doc) == ["表2 主要工业产品产量 | 产品: 原煤 | 2023年/产量: 5321 | 2023年/增长(%): 4.2",
                             "表2 主要工业产品产量 | 产品: 电解铝 | 2023年/产量: 50 | 2023年/增长(%): 12.7"]
     assert prose_of(doc)[-2:] == ["以上数据为初步统计。", "布局表格中的正文段落。"]  # a layout table is text
+
+
+def test_each_frame_of_a_tiff_is_a_page(tmp_path):
+    path = tmp_path / "notice.tif"
+    first, second = F.page_image(F.SCAN_LINES[:1]), F.page_image(F.SCAN_LINES[1:])
+    first.save(path, save_all=True, append_images=[second])
+    doc = load(path)
+    pages = {doc.text[s.start:s.end]: s.page for s in doc.spans}
+    assert [similar(text, line) > 0.9 for text, line in zip(pages, F.SCAN_LINES)] == [True, True]
+    assert list(pages.values()) == [1, 2] and doc.ocr_pages == 2
