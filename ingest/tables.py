@@ -128,10 +128,8 @@ def split_header(grid: list[list[str]]) -> tuple[list[list[str]], list[list[str]
 
 
 def table_blocks(
-    header: list[list[str]], body: list[list[str]], caption: str, number: int,
-    page: int | None = None, ocr: bool = False,
+    header: list[list[str]], body: list[list[str]], caption: str, number: int, page: int | None = None
 ) -> list[Block]:
-    """One block per body row, a self-describing line (see `row_line`)."""
+    """One block per body row that holds a value, a self-describing line (see `row_line`)."""
     names = column_names(header) if header else [""] * max((len(r) for r in body), default=0)
-    lines = [row_line(caption, names, row) for row in body]
-    return [Block(line, page=page, table=number, ocr=ocr) for line in lines if line]
+    return [Block(row_line(caption, names, row), page=page, table=number) for row in body if any(row)]
