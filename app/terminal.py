@@ -63,8 +63,16 @@ class IngestView(SyncEvents):
     def start(self, total: int) -> None:
         self.task = self.progress.add_task("", total=total)
 
-    def file_done(self, source: str, status: str) -> None:
+    def file_done(self, source: str, status: str, detail: str = "") -> None:
         if self.task is not None:
             self.progress.update(self.task, advance=1, description=source[-40:])
-        if self.verbose:
-            self.console.print(f"{status}: {source}", markup=False, highlight=False)
+        if status != "failed" or self.verbose:  # failures are listed with their reasons at the end
+            line = f"{status}: {source}" + (f" ({detail})" if detail else "")
+            self.console.print(line, markup=False, highlight=False)
+
+    def pages_read(self, source: str, done: int, total: int) -> None:
+        description = f"{source[-30:]}: OCR page {done}/{total}"
+        if self.task is not None and self.console.is_terminal:
+            self.progress.update(self.task, description=description)
+        else:
+            self.console.print(description, markup=False, highlight=False)

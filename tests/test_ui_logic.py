@@ -122,3 +122,24 @@ def test_draft_check_marks_internal_sentences_and_escapes_them():
     assert t("zh", "internal_warning") in markup
     assert draft_check_html(text, Disclosure(check.sentences[:1], []), "en") == message_html(
         t("en", "public_ok"), "ok")
+
+
+def test_a_table_passage_shows_as_an_escaped_table_with_the_used_row_marked():
+    rows = "\n".join([
+        "表2 主要产品产量 | 产品名称: 钢材 | 产量（吨）: 1577693",
+        f"表2 主要产品产量 | 产品名称: {HOSTILE} | 产量（吨）: 42",
+    ])
+    card = answer_html(answer(citations=[citation(text=rows, kind="table", highlights=[rows.splitlines()[0]])]),
+                       "zh", {}, "contact")
+    table = card[card.index('<table class="cr-table">'):card.index("</table>")]
+    assert "<caption>表2 主要产品产量</caption>" in table
+    assert "<th>产品名称</th><th>产量（吨）</th>" in table
+    assert '<tr class="cr-hl"><td>钢材</td><td>1577693</td></tr>' in table
+    assert html.escape(HOSTILE) in table and HOSTILE not in card
+    assert "产品名称: 钢材" not in card  # not the raw line
+
+
+def test_a_passage_read_by_ocr_says_so():
+    card = answer_html(answer(citations=[citation(ocr=True)]), "en", {}, "contact")
+    assert t("en", "ocr_note") in html.unescape(card)
+    assert t("en", "ocr_note") not in html.unescape(answer_html(answer(), "en", {}, "contact"))

@@ -159,7 +159,8 @@ class Retriever:
 
     def _dense(self, query: Query, allowed: set[str]) -> list[str]:
         vector = self.embedder.embed_query(query.text)
-        where = {"visibility": {"$in": sorted(allowed)}}
+        # chunks the model could not read hold placeholder vectors: never dense candidates
+        where = {"$and": [{"visibility": {"$in": sorted(allowed)}}, {"dense": True}]}
         found = self.store.collection.query(
             query_embeddings=[vector], n_results=CANDIDATES, where=where, include=[])
         return found["ids"][0]

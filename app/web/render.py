@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from app.answering.answer import Answer, Citation
 from app.answering.provenance import Disclosure
+from ingest.documents import TABLE
+from ingest.tables import parse_row_line
 
 from .text import t
 
@@ -87,11 +89,41 @@ def paragraphs_raw(text: str) -> str:
     return esc(text).replace("\n", "<br>")
 
 
+def table_html(rows: str, highlights: list[str]) -> str:
+    """Table rows (one `caption | header: value` line each, ingest/tables.py) as small escaped
+    HTML tables, one per run of rows with the same caption and columns; rows the answer used
+    are marked."""
+    groups: list[tuple[str, list[str], list[tuple[dict[str, str], bool]]]] = []
+    for line in rows.splitlines():
+        caption, pairs = parse_row_line(line)
+        names = [name for name, _ in pairs]
+        used = any(h.strip() and (h.strip() in line or line in h) for h in highlights)
+        if not groups or groups[-1][0] != caption or groups[-1][1] != names:
+            groups.append((caption, names, []))
+        groups[-1][2].append((dict(pairs), used))
+    out = []
+    for caption, names, body in groups:
+        head = "".join(f"<th>{esc(name)}</th>" for name in names)
+        trs = "".join(
+            ('<tr class="cr-hl">' if used else "<tr>")
+            + "".join(f"<td>{esc(cells.get(name, ''))}</td>" for name in names) + "</tr>"
+            for cells, used in body
+        )
+        cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+        out.append(f'<table class="cr-table">{cap}<thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table>')
+    return "".join(out)
+
+
 def card(citation: Citation, lang: str, context: Context | None) -> str:
     title = citation.title or citation.source
     page = (f'<span class="cr-card-page">{esc(t(lang, "page", page=citation.page))}</span>'
             if citation.page else "")
-    body = highlighted(citation.text, citation.highlights)
+    if citation.kind == TABLE:
+        body = table_html(citation.text, citation.highlights)
+    else:
+        body = highlighted(citation.text, citation.highlights)
+    if citation.ocr:
+        body += '<div class="cr-card-ocr">' + esc(t(lang, "ocr_note")) + "</div>"
     if context is not None:
         around = (f'<div class="cr-context-text">{paragraphs_raw(context.before)}'
                   f'<span class="cr-context-passage">{paragraphs_raw(citation.text)}</span>'

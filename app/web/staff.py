@@ -90,7 +90,7 @@ class _QueueEvents(SyncEvents):
     def start(self, total: int) -> None:
         self.events.put(("start", total))
 
-    def file_done(self, source: str, status: str) -> None:
+    def file_done(self, source: str, status: str, detail: str = "") -> None:
         self.events.put(("file", (source, status)))
 
 

@@ -96,6 +96,11 @@ mark.cr-internal { background: #fde2e1; color: #8b1a12; padding: 0 1px; border-r
   padding: 0 3px; margin: 0 2px; white-space: nowrap; }
 .cr-entry-withheld { color: #b71c1c; font-size: 0.9em; margin: 0.2rem 0; }
 .cr-draft-text { padding: 0.4rem 0.7rem; border: 1px dashed #f5b7b1; border-radius: 6px; }
+.cr-table { border-collapse: collapse; margin: 0.3rem 0; font-size: 0.85rem; }
+.cr-table caption { text-align: left; font-weight: 600; padding-bottom: 0.2rem; }
+.cr-table th, .cr-table td { border: 1px solid var(--border-color-primary); padding: 0.15rem 0.4rem; }
+.cr-table tr.cr-hl td { background: var(--color-accent-soft); }
+.cr-card-ocr { margin-top: 0.3rem; font-size: 0.75rem; color: var(--body-text-color-subdued); }
 mark.cr-hl { background: #fff1a8; color: inherit; padding: 0 1px; border-radius: 2px; }
 details.cr-context { margin-top: 0.3rem; font-size: 0.85rem; }
 details.cr-context summary { cursor: pointer; color: var(--color-accent); }

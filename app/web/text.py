@@ -24,6 +24,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "page": "第{page}页",
         "show_context": "展开上下文",
         "no_context": "（无法取得该段落的上下文）",
+        "ocr_note": "此段文字由扫描件识别（OCR）得到，可能有个别错字，请以原件为准。",
         "mode": "回答方式：{mode}",
         "mode_extractive": "原文摘录",
         "mode_llm": "大模型生成（{model}）",
@@ -142,6 +143,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "page": "p. {page}",
         "show_context": "Show surrounding text",
         "no_context": "(the surrounding text of this passage is unavailable)",
+        "ocr_note": "This text was recognised from a scan (OCR) and may contain misread characters; "
+                    "check the original.",
         "mode": "Answered by: {mode}",
         "mode_extractive": "extracts from the documents",
         "mode_llm": "language model ({model})",
