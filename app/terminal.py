@@ -49,6 +49,10 @@ class IngestView(SyncEvents):
     def start(self, total: int) -> None:
         self.task = self.progress.add_task("", total=total)
 
+    def file_progress(self, source: str, message: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=f"{source[-30:]} {message}")
+
     def file_done(self, source: str, status: str) -> None:
         if self.task is not None:
             self.progress.update(self.task, advance=1, description=source[-40:])

@@ -51,6 +51,22 @@ class IndexSettings(BaseSettings):
         200, ge=0, description="Overlap between neighbouring chunks, in whole sentences up to this size."
     )
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
+    max_unpacked_mb: float | None = Field(
+        None, description="Zip-based files (docx, xlsx…) that unpack to more than this are refused "
+        "before parsing; default: max_file_mb."
+    )
+    max_unpacked_ratio: float = Field(
+        100.0, description="Zip-based files unpacking (past 1 MB) to more than this many times "
+        "their size are refused as decompression bombs (real Word files: 3 to 30)."
+    )
+    parse_timeout: float = Field(
+        120.0, gt=0, description="Seconds a file's parser may run without reporting progress "
+        "(loaders report each page) before it is stopped and the file refused."
+    )
     default_visibility: Literal["public", "internal"] = Field(
         "public", description="Visibility of newly indexed documents."
     )
+
+    @property
+    def unpacked_limit_mb(self) -> float:
+        return self.max_unpacked_mb if self.max_unpacked_mb is not None else self.max_file_mb

@@ -2,10 +2,12 @@
 
 import errno
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from ..documents import Block, Document, Span
-from ..errors import FileRejected
+from ..errors import FileRejected, unexpected
+from .archive import check_unpacked
 from .docx import load_docx
 from .html import load_html
 from .markdown import load_markdown
@@ -14,25 +16,29 @@ from .text import load_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 
+__all__ = ["SUPPORTED_SUFFIXES", "assemble", "check_unpacked", "parse_document", "read_file"]
+
 
 def read_file(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, or FileRejected naming why they cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kind = suffix or "(no extension)"
-        raise FileRejected(f"unsupported file type {kind} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
+        raise FileRejected(f"unsupported file type {kind} (supported: {' '.join(SUPPORTED_SUFFIXES)})",
+                           kind="unsupported", suffix=kind)
     try:
         size = path.stat().st_size
         if size > max_bytes:
+            mb, limit_mb = size / 2**20, max_bytes / 2**20
             raise FileRejected(
-                f"file too large: {size / 2**20:.1f} MB over the {max_bytes / 2**20:g} MB limit "
-                "(COUNTY_RAG_MAX_FILE_MB)"
+                f"file too large: {mb:.1f} MB over the {limit_mb:g} MB limit (COUNTY_RAG_MAX_FILE_MB)",
+                kind="too_large", size_mb=round(mb, 1), limit_mb=limit_mb,
             )
         data = path.read_bytes()
     except OSError as exc:
         raise FileRejected(_os_reason(exc)) from exc
     if not data.strip():
-        raise FileRejected("empty file")
+        raise FileRejected("empty file", kind="empty")
     return data
 
 
@@ -46,23 +52,33 @@ def _os_reason(exc: OSError) -> str:
     return f"unreadable: {exc.strerror or exc}"
 
 
-def parse_document(data: bytes, source: str) -> Document:
-    """Parse bytes read from `source` (a relative path) into a Document."""
+def parse_document(data: bytes, source: str, progress: Callable[[str], None] | None = None) -> Document:
+    """Parse bytes read from `source` (a relative path) into a Document. Loaders that work page
+    by page report each page to `progress`. Whatever a loader raises becomes a FileRejected
+    with a one-line reason: a bad file never stops the files after it."""
     suffix = Path(source).suffix.lower()
-    page_title = None
-    if suffix == ".pdf":
-        blocks = load_pdf(data)
-    elif suffix == ".docx":
-        blocks = load_docx(data)
-    elif suffix in (".html", ".htm"):
-        blocks, page_title = load_html(data)
-    elif suffix in (".md", ".markdown"):
-        blocks = load_markdown(data)
-    else:
-        blocks = load_text(data)
+    try:
+        blocks, page_title = _load(data, suffix, progress or (lambda _: None))
+    except FileRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is this file's reason
+        raise unexpected(exc, f"cannot read this {suffix.lstrip('.') or 'text'} file") from exc
     if not blocks:
         raise FileRejected("no text found")
     return assemble(blocks, source, hashlib.sha256(data).hexdigest(), suffix.lstrip("."), page_title)
+
+
+def _load(data: bytes, suffix: str, progress: Callable[[str], None]) -> tuple[list[Block], str | None]:
+    """The loader of a file type: blocks, and the page title where the format has one."""
+    if suffix == ".pdf":
+        return load_pdf(data, progress), None
+    if suffix == ".docx":
+        return load_docx(data), None
+    if suffix in (".html", ".htm"):
+        return load_html(data)
+    if suffix in (".md", ".markdown"):
+        return load_markdown(data), None
+    return load_text(data), None
 
 
 def assemble(

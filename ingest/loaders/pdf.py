@@ -1,6 +1,7 @@
 """PDF files: text layer page by page, with page numbers; encrypted and scanned files refused."""
 
 import io
+from collections.abc import Callable
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -12,12 +13,16 @@ from ..textclean import blocks_from_pages
 _MIN_TEXT_CHARS = 20
 
 
-def load_pdf(data: bytes) -> list[Block]:
+def load_pdf(data: bytes, progress: Callable[[str], None] = lambda _: None) -> list[Block]:
+    """Text blocks page by page; each page read is reported to `progress` ("page 3/12")."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileRejected("encrypted PDF: a password is needed to read it")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = []
+        for number, page in enumerate(reader.pages, 1):
+            pages.append(page.extract_text() or "")
+            progress(f"page {number}/{len(reader.pages)}")
     except FileRejected:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
