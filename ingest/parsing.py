@@ -1,12 +1,13 @@
 """Parsing in a worker process: a stuck parser can be stopped, and memory a parser took is given back.
 
-`FileParser.parse` hands a file's bytes to a worker process, which runs `parse_document` and sends
-back the Document or the reason the file was rejected. Workers come from a forkserver that has
-the loaders imported already, so starting one costs a fork, not an interpreter start-up, and no
-thread or model of the calling process (torch, Gradio) is inherited.
+`FileParser.parse` hands a file's bytes to a worker process (`python -m ingest.parsing`, started
+on first use and reused for the files after), which runs `parse_document` and sends back the
+Document or the reason the file was rejected. The worker is a fresh interpreter: it inherits no
+thread, model or open index from the caller, and never imports the caller's main module (as
+multiprocessing's spawn and forkserver do), so a script calling `sync` needs no main guard.
 
-- Progress: what a loader reports (`progress("page 3/12")`) is sent back on the same pipe as it
-  happens and handed to the caller's callback, in the caller's process.
+- Progress: what a loader reports (`progress("page 3/12")`) is sent back on the same connection
+  as it happens and handed to the caller's callback, in the caller's process.
 - Time limit: every message from the worker restarts the clock, so the limit is per file without
   progress; a loader that reports each page gets that much time per page. When it runs out, the
   worker is killed; the next file starts a new one.
@@ -15,16 +16,20 @@ thread or model of the calling process (torch, Gradio) is inherited.
   fails that file only.
 """
 
-import multiprocessing
+import os
 import resource
+import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from .documents import Document
 from .errors import FileRejected
 
 RECYCLE_MB = 512
-_PRELOAD = ["ingest.loaders"]
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 Progress = Callable[[str], None]
 
@@ -57,7 +62,7 @@ class FileParser:
 
     def __init__(self, timeout: float):
         self.timeout = timeout
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
 
     def __enter__(self) -> "FileParser":
@@ -107,29 +112,31 @@ class FileParser:
         raise FileRejected("the reader process could not be started", kind="crashed")
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
-        ours, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(theirs,), name="county-rag-parser",
-                                        daemon=True)
-        self._process.start()
-        theirs.close()
-        self._conn = ours
+        ours, theirs = socket.socketpair()
+        path = os.pathsep.join(filter(None, [str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
+        with theirs:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "ingest.parsing", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
+        self._conn = Connection(ours.detach())
 
     def _stop(self, kill: bool = False) -> int | None:
         """End the worker (politely unless `kill`); returns its exit code."""
         process, conn = self._process, self._conn
         self._process = self._conn = None
-        if process is None:
+        if process is None or conn is None:
             return None
         if not kill:
             try:
                 conn.send(None)
-                process.join(timeout=5)
-            except OSError:
+                process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
-        if process.is_alive():
+        if process.poll() is None:
             process.kill()
-        process.join()
         conn.close()
-        return process.exitcode
+        return process.wait()
+
+
+if __name__ == "__main__":  # the worker: python -m ingest.parsing FD
+    _serve(Connection(int(sys.argv[1])))

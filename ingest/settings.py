@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+UNPACKED_PER_MB = 4  # default unpacked-size limit of zip-based files, per MB of the file-size limit
 
 
 class IndexSettings(BaseSettings):
@@ -53,7 +54,7 @@ class IndexSettings(BaseSettings):
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
     max_unpacked_mb: float | None = Field(
         None, description="Zip-based files (docx, xlsx…) that unpack to more than this are refused "
-        "before parsing; default: max_file_mb."
+        "before parsing; default: 4 × max_file_mb (real Word files unpack to 3 to 11 times their size)."
     )
     max_unpacked_ratio: float = Field(
         100.0, description="Zip-based files unpacking (past 1 MB) to more than this many times "
@@ -69,4 +70,4 @@ class IndexSettings(BaseSettings):
 
     @property
     def unpacked_limit_mb(self) -> float:
-        return self.max_unpacked_mb if self.max_unpacked_mb is not None else self.max_file_mb
+        return self.max_unpacked_mb if self.max_unpacked_mb is not None else UNPACKED_PER_MB * self.max_file_mb

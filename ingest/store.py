@@ -234,7 +234,11 @@ class IndexStore:
     ) -> None:
         """Store a new version of a file, stamped newer than `after` (the live version's stamp),
         then delete every other version. Until its last chunk is stored the new version is
-        incomplete and the old one stays live; once it is complete the old one is superseded."""
+        incomplete and the old one stays live; once it is complete the old one is superseded.
+
+        The revision is bumped once the new version is complete and again after the delete, so
+        between two bumps the collection only grows or only shrinks: a reader that compares the
+        revision and the chunk count (`lexical`, the retriever) sees every change."""
         stamp = next_stamp(after)
         metadatas = [self._chunk_meta(doc, doc_id, root, c, len(chunks), visibility, stamp)
                      for c in chunks]
@@ -246,6 +250,7 @@ class IndexStore:
                 documents=[c.text for c in chunks[i:i + step]],
                 metadatas=metadatas[i:i + step],
             )
+        self.bump("content_rev")
         keep = {c.id for c in chunks}
         old = [i for i in self.collection.get(where={"doc_id": doc_id}, include=[])["ids"] if i not in keep]
         self._delete_ids(old)

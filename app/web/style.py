@@ -27,6 +27,27 @@ def title_js(titles: dict[str, str]) -> str:
     return f"(code) => {{ document.title = {json.dumps(titles)}[code] || document.title; }}"
 
 
+def upload_limit_js(texts: dict[str, dict[str, str]]) -> str:
+    """Gradio's browser code refuses a file over the size limit with a hard-coded English toast
+    ("File(s) exceed the maximum allowed size of 50 Mb: "a.pdf""). This rewrites that toast in the
+    interface's current language as it appears. `texts`: per language, "message" (with {limit}
+    and {names}) and "title"."""
+    return f"""() => {{
+  const texts = {json.dumps(texts, ensure_ascii=False)};
+  const refusal = /^File\\(s\\) exceed the maximum allowed size of (.+?): (.*)$/s;
+  const language = () => (document.querySelector('#cr-lang input:checked') || {{}}).value || 'zh';
+  const translate = () => document.querySelectorAll('[data-testid="toast-text"]').forEach((el) => {{
+    const found = el.textContent.trim().match(refusal);
+    if (!found) return;
+    const text = texts[language()] || texts.zh;
+    el.textContent = text.message.replace('{{limit}}', found[1]).replace('{{names}}', found[2]);
+    const title = el.closest('[data-testid="toast-body"]')?.querySelector('.toast-title');
+    if (title) title.textContent = text.title;
+  }});
+  new MutationObserver(translate).observe(document.body, {{childList: true, subtree: true}});
+}}"""
+
+
 def theme() -> gr.themes.Base:
     return gr.themes.Soft(primary_hue="red", secondary_hue="orange", neutral_hue="slate",
                           font=FONTS, font_mono=MONO_FONTS)

@@ -21,8 +21,8 @@ from app.staff.approved import ApprovedLibrary
 from ingest.errors import CountyRagError
 
 from .render import Context, Turn, chat_messages, header_html
-from .style import CSS, language_js, theme, title_js
-from .text import language, t
+from .style import CSS, language_js, theme, title_js, upload_limit_js
+from .text import LANGUAGES, language, t
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,8 @@ def launch_options(settings: Settings) -> dict:
         server_name=settings.host, server_port=settings.port, theme=theme(), css=CSS,
         share=False, ssr_mode=False, show_error=False, footer_links=[],
         max_file_size=int(settings.max_file_mb * 2**20),  # bytes; larger uploads are refused
+        js=upload_limit_js({lang: {"message": t(lang, "upload_too_large"), "title": t(lang, "error_title")}
+                            for lang in LANGUAGES}),
     )
 
 
