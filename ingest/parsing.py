@@ -21,6 +21,8 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -34,9 +36,17 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 Progress = Callable[[str], None]
 
 
-def _serve(conn: Connection) -> None:
-    """The worker: parse the files sent until the pipe closes or None arrives."""
+def _serve(conn: Connection, caller: int) -> None:
+    """The worker: parse the files sent until the connection closes or None arrives; exit
+    mid-file if the caller (process id `caller`) is gone (killed, even with kill -9)."""
     from .loaders import parse_document
+
+    def orphaned() -> None:
+        while os.getppid() == caller:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=orphaned, daemon=True).start()
 
     def progress(message: str) -> None:
         conn.send(("progress", message))
@@ -116,7 +126,7 @@ class FileParser:
         path = os.pathsep.join(filter(None, [str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
         with theirs:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "ingest.parsing", str(theirs.fileno())],
+                [sys.executable, "-m", "ingest.parsing", str(theirs.fileno()), str(os.getpid())],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": path})
         self._conn = Connection(ours.detach())
 
@@ -138,5 +148,5 @@ class FileParser:
         return process.wait()
 
 
-if __name__ == "__main__":  # the worker: python -m ingest.parsing FD
-    _serve(Connection(int(sys.argv[1])))
+if __name__ == "__main__":  # the worker: python -m ingest.parsing FD CALLER_PID
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))

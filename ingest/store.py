@@ -256,17 +256,18 @@ class IndexStore:
         self._delete_ids(old)
         self.bump("content_rev")
 
-    def repair(self) -> tuple[int, int]:
+    def repair(self) -> Catalog:
         """Delete incomplete and superseded versions, and make documents whose live chunks
         disagree on visibility internal throughout (what readers already take them to be).
-        Returns (chunks deleted, documents made internal)."""
+        Returns the catalog as found: its `stale` chunks are now deleted, its `mixed` documents
+        internal, and its complete `docs` are what the index now holds."""
         found = self.catalog()
         self._delete_ids(found.stale)
         for doc_id in found.mixed:
             self.set_visibility(doc_id, RESTRICTED)
         if found.stale:
             self.bump("content_rev")
-        return len(found.stale), len(found.mixed)
+        return found
 
     def _delete_ids(self, ids: list[str]) -> None:
         step = self.client.get_max_batch_size()

@@ -107,7 +107,7 @@ def discover(paths: list[Path], skip: Path | None = None
              ) -> tuple[list[FileTask], list[tuple[str, FileRejected]], set[str]]:
     """Files under the given paths, failures met while walking, and the folders to sync."""
     tasks: list[FileTask] = []
-    failures: list[tuple[str, str]] = []
+    failures: list[tuple[str, FileRejected]] = []
     roots: set[str] = set()
     for given in paths:
         path = Path(os.path.abspath(given))
@@ -197,9 +197,9 @@ def repair(settings: IndexSettings, wait: float = 0) -> tuple[int, int]:
             return 0, 0
         if store.collection is None:
             return 0, 0
-        done = store.repair()
+        found = store.repair()
         open_lexical(store)
-        return done
+        return len(found.stale), len(found.mixed)
 
 
 def _sync_locked(settings, paths, events, rebuild, visibility) -> SyncReport:
@@ -208,11 +208,13 @@ def _sync_locked(settings, paths, events, rebuild, visibility) -> SyncReport:
     if rebuild:
         store.drop()
         shutil.rmtree(cache_dir(settings), ignore_errors=True)
+    stored: dict[str, StoredDoc] = {}
     if store.collection is not None:
         store.check_model(resolve_model(settings).model_id)
-        report.repaired = store.repair()[0]
+        found = store.repair()
+        report.repaired = len(found.stale)
+        stored = {doc_id: doc for doc_id, doc in found.docs.items() if doc.complete}
     tasks, report.failed, roots = discover(paths, skip=Path(settings.store))
-    stored = store.docs()
     pending: list[_Pending] = []
     for task in tasks:
         old = stored.get(task.doc_id)

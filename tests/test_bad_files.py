@@ -4,6 +4,10 @@ process that parses them is replaced and the other files are indexed."""
 
 import os
 import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -92,14 +96,45 @@ def test_progress_crosses_the_process_boundary_and_restarts_the_clock(write_fixt
 
 
 def test_a_worker_that_dies_fails_its_file_only(write_fixture, tmp_path: Path):
+    slow = write_docx_bomb(tmp_path / "slow.docx", unpacked_mb=6).read_bytes()
     pdf = write_fixture("guide.pdf", fixture_docs.write_chinese_pdf)
-    with FileParser(timeout=60) as parser:
-        def kill_worker(message: str) -> None:  # the worker killed as if out of memory
-            if message == "page 1/3":
-                os.kill(parser._process.pid, signal.SIGKILL)
-
+    with FileParser(timeout=600) as parser:
+        parser.parse("热身".encode(), "warm.txt")
+        worker = parser._process.pid
+        # the worker killed as if out of memory, while it reads a file that takes many seconds
+        threading.Timer(1, os.kill, (worker, signal.SIGKILL)).start()
         with pytest.raises(FileRejected) as failed:
-            parser.parse(pdf.read_bytes(), "guide.pdf", kill_worker)
+            parser.parse(slow, "slow.docx")
         assert failed.value.kind == "crashed" and "-9" in str(failed.value)
         again = parser.parse(pdf.read_bytes(), "guide.pdf")  # a new worker takes over
+        assert parser._process.pid != worker
     assert fixture_docs.PDF_TITLE in again.text
+
+
+def test_the_worker_does_not_outlive_a_caller_killed_mid_file(tmp_path: Path):
+    slow = write_docx_bomb(tmp_path / "slow.docx", unpacked_mb=6)
+    script = (
+        "import sys; from pathlib import Path; from ingest.parsing import FileParser\n"
+        "parser = FileParser(timeout=600)\n"
+        "parser.parse('热身'.encode(), 'warm.txt')\n"
+        "print(parser._process.pid, flush=True)\n"
+        f"parser.parse(Path({str(slow)!r}).read_bytes(), 'slow.docx')\n"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    worker = int(caller.stdout.readline())
+    time.sleep(1)  # the worker is parsing the slow file
+    caller.send_signal(signal.SIGKILL)
+    caller.wait()
+    deadline = time.monotonic() + 30
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running(worker)
+
+
+def running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
