@@ -25,8 +25,7 @@ MAX_FILE_MB = 0.2
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     store = build_index(tmp_path_factory.mktemp("docs-ui"))
-    settings = settings_for(store, staff=True, max_file_mb=MAX_FILE_MB, max_unpacked_mb=10)
-    with serve(settings) as running:
+    with serve(settings_for(store, staff=True, max_file_mb=MAX_FILE_MB)) as running:
         yield running
 
 
