@@ -11,7 +11,7 @@ multiprocessing's spawn and forkserver do), so a script calling `sync` needs no 
 - Time limit: every message from the worker restarts the clock, so the limit is per file without
   progress; a loader that reports each page gets that much time per page. When it runs out, the
   worker is killed; the next file starts a new one.
-- Memory: a worker whose peak memory passed RECYCLE_MB is replaced after the file, so what a
+- Memory: a worker that still holds more than RECYCLE_MB after a file is replaced, so what a
   parser took goes back to the system. A worker that dies (out of memory, a crash in a C library)
   fails that file only.
 """
@@ -63,15 +63,25 @@ def _serve(conn: Connection, caller: int) -> None:
             reply = ("done", parse_document(data, source, progress))
         except FileRejected as exc:
             reply = ("rejected", exc)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        conn.send((*reply, peak_mb))
+        conn.send((*reply, _resident_mb()))
+
+
+def _resident_mb() -> float:
+    """Memory the process holds now (not its peak: Linux carries the peak over from the process
+    that started it)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * resource.getpagesize() / 2**20
 
 
 class FileParser:
     """Parses files one at a time in a reused worker process (started on first use)."""
 
-    def __init__(self, timeout: float):
+    def __init__(self, timeout: float, recycle_mb: float = RECYCLE_MB):
         self.timeout = timeout
+        self.recycle_mb = recycle_mb
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
 
@@ -100,7 +110,7 @@ class FileParser:
                 if progress is not None:
                     progress(value)
                 continue
-            if rest and rest[0] > RECYCLE_MB:
+            if rest and rest[0] > self.recycle_mb:
                 self._stop()
             if kind == "rejected":
                 raise value

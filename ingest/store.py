@@ -22,10 +22,7 @@ from .settings import IndexSettings
 
 FORMAT_VERSION = 1
 PAGE_SIZE = 2000
-
-
-VISIBILITIES = ("public", "internal")
-RESTRICTED = "internal"
+RESTRICTED = "internal"  # the visibility of a document whose chunks disagree
 
 
 @dataclass

@@ -95,6 +95,17 @@ def test_progress_crosses_the_process_boundary_and_restarts_the_clock(write_fixt
     assert worker != os.getpid() and fixture_docs.PDF_TITLE in doc.text
 
 
+def test_a_worker_holding_too_much_memory_after_a_file_is_replaced():
+    pids = []
+    for recycle_mb in (1, 10_000):  # every worker holds more than 1 MB
+        with FileParser(timeout=60, recycle_mb=recycle_mb) as parser:
+            for text in ("兴县", "临县"):
+                parser.parse(text.encode(), "a.txt")
+                pids.append(parser._process.pid if parser._process else None)
+    assert pids[:2] == [None, None]  # stopped after each file; the next file starts another
+    assert pids[2] == pids[3] is not None  # kept while it holds little
+
+
 def test_a_worker_that_dies_fails_its_file_only(write_fixture, tmp_path: Path):
     slow = write_docx_bomb(tmp_path / "slow.docx", unpacked_mb=6).read_bytes()
     pdf = write_fixture("guide.pdf", fixture_docs.write_chinese_pdf)
