@@ -109,23 +109,23 @@ def test_xls_and_gbk_csv(write_fixture, tmp_path):
 def test_page_image_is_read_by_the_ocr_model(write_fixture):
     pages = []
     doc = parse_document(read_file(write_fixture("notice.png", F.write_page_image), MAX_BYTES), "notice.png",
-                         lambda done, total: pages.append((done, total)))
+                         pages.append)
     assert similar(doc.text, "\n".join(F.SCAN_LINES)) > 0.9, doc.text
     assert "8.5%" in doc.text
     assert all(span.ocr and span.page == 1 for span in doc.spans)
-    assert doc.ocr_pages == 1 and pages == [(1, 1)]
+    assert doc.ocr_pages == 1 and pages == ["OCR page 1/1"]
 
 
 def test_mixed_pdf_keeps_its_text_page_and_reads_the_scanned_one(write_fixture):
     pages = []
     path = write_fixture("mixed.pdf", F.write_mixed_pdf, scanned_pages=1)
-    doc = parse_document(read_file(path, MAX_BYTES), path.name, lambda done, total: pages.append((done, total)))
+    doc = parse_document(read_file(path, MAX_BYTES), path.name, pages.append)
     text_span = next(s for s in doc.spans if F.PDF_INTRO[:12] in doc.text[s.start:s.end])
     assert F.PDF_INTRO in doc.text and text_span.page == 1 and not text_span.ocr
     scanned = [s for s in doc.spans if s.ocr]
     assert scanned and all(s.page == 2 for s in scanned)
     assert similar("\n".join(doc.text[s.start:s.end] for s in scanned), "\n".join(F.SCAN_LINES)) > 0.9
-    assert (doc.pages, doc.ocr_pages) == (2, 1) and pages == [(1, 1)]
+    assert (doc.pages, doc.ocr_pages) == (2, 1) and pages == ["page 1/2", "page 2/2", "OCR page 1/1"]
 
 
 def test_with_ocr_off_images_are_refused_and_scanned_pages_skipped(write_fixture):
