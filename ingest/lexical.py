@@ -10,7 +10,7 @@ import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +72,23 @@ class LexicalIndex:
         n = len(self.ids)
         return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
                 for t, df in ((t, self.frequency(t)) for t in tokens)}
+
+    @cached_property
+    def rows(self) -> dict[str, int]:
+        """Row of each chunk id."""
+        return {chunk_id: row for row, chunk_id in enumerate(self.ids)}
+
+    def document_holds(self, chunk_id: str, token: str) -> bool:
+        """Whether the document of a chunk holds the token anywhere (title included)."""
+        row = self.rows.get(chunk_id)
+        term = None if self.doc_bm25 is None else self.doc_bm25.vocab_dict.get(token)
+        if row is None or term is None:
+            return False
+        matrix = self.doc_bm25.scores
+        docs = matrix["indices"][matrix["indptr"][term]:matrix["indptr"][term + 1]]
+        doc = self.doc_of[row]
+        at = int(np.searchsorted(docs, doc))
+        return at < len(docs) and docs[at] == doc
 
     def doc_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of the document each chunk belongs to, one value per chunk."""

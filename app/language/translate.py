@@ -7,20 +7,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
 
+from .lexicon import pairs, word_set, words
+
 MAX_PHRASE = 3
 PER_TERM = 2
 _WORD = re.compile(r"[A-Za-z]+(?:'s)?")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
 _PLACE_KIND = re.compile(r" (?:province|county|city|district|prefecture|municipality|region)$")
-_BRITISH = {"aluminium": "aluminum", "programme": "program", "centre": "center", "tonne": "ton"}
-_MONTHS = {m: f"{n}月" for n, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-_SKIP = frozenset(
-    "the a an of in on at to for from by with and or is are was were be been do does did what which "
-    "who whom whose when where why how many much this that these those it its there their they "
-    "please tell me can could would should will might has have had about any end during since until "
-    "into through within after before between per via".split())
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +53,7 @@ def _keys(gloss: str, proper: bool) -> list[str]:
 def _forms(phrase: str) -> list[str]:
     """The phrase and the dictionary forms of its last word (plural, past, -ing; British)."""
     *head, last = phrase.split()
-    last = _BRITISH.get(last, last)
+    last = pairs("english", "british").get(last, last)
     forms = [last]
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
                          ("ing", "e"), ("d", "")):
@@ -77,17 +71,19 @@ def chinese_terms(question: str, frequency: Callable[[str], int]) -> list[tuple[
     """For each English word or phrase of a question, the Chinese words the documents use for it
     (its first senses first, then the most used); a word the documents have no translation for
     is kept as it is (it will match nothing Chinese)."""
-    words = [w.lower().removesuffix("'s") for w in _WORD.findall(question)]
+    tokens = [w.lower().removesuffix("'s") for w in _WORD.findall(question)]
+    skip = word_set("words", "function_en")
+    months = {m: f"{n}月" for n, m in enumerate(words("english", "months"), 1)}  # documents write 7月
     glossary, leading = _glossary()
     groups: list[tuple[str, ...]] = []
     i = 0
-    while i < len(words):
-        for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
-            phrase = " ".join(words[i:i + size])
-            if all(word in _SKIP for word in phrase.split()):
+    while i < len(tokens):
+        for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i:i + size])
+            if all(word in skip for word in phrase.split()):
                 continue
-            if size == 1 and phrase in _MONTHS:  # documents write 7月, not 七月
-                groups.append((_MONTHS[phrase],))
+            if size == 1 and phrase in months:
+                groups.append((months[phrase],))
                 i += 1
                 break
             senses = [glossary.get(form, []) for form in _forms(phrase)]
@@ -100,7 +96,7 @@ def chinese_terms(question: str, frequency: Callable[[str], int]) -> list[tuple[
                 i += size
                 break
         else:
-            if words[i] not in _SKIP:
-                groups.append((words[i],))
+            if tokens[i] not in skip:
+                groups.append((tokens[i],))
             i += 1
     return groups
