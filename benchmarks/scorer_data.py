@@ -15,14 +15,7 @@ import numpy as np
 
 from app.answering.assistant import Assistant
 from app.answering.candidates import runs
-from app.answering.features import (
-    CANDIDATE_FEATURES,
-    PASSAGE_FEATURES,
-    Asked,
-    candidate_features,
-    passage_features,
-    view,
-)
+from app.answering.features import Asked, candidate_features, passage_features, view
 from app.answering.reading import names_share
 from app.staff.evaluation import squash
 
@@ -45,21 +38,15 @@ class Rows:
             getattr(self, key).append(values)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        width = len(PASSAGE_FEATURES) if not hasattr(self, "passage") else len(CANDIDATE_FEATURES)
-        out = {"x": np.concatenate(self.x) if self.x else np.zeros((0, width), np.float32),
-               "y": np.concatenate(self.y) if self.y else np.zeros(0, np.int8),
-               "variant": np.concatenate(self.variant) if self.variant else np.zeros(0, np.int32)}
-        for key in ("passage", "size"):
-            if hasattr(self, key):
-                values = getattr(self, key)
-                out[key] = np.concatenate(values) if values else np.zeros(0, np.int32)
-        return out
+        return {key: np.concatenate(values) for key, values in vars(self).items()}
 
 
 @dataclass
 class CandidateRows(Rows):
     passage: list[np.ndarray] = field(default_factory=list)  # retrieval rank of its passage
+    first: list[np.ndarray] = field(default_factory=list)
     size: list[np.ndarray] = field(default_factory=list)
+    full: list[np.ndarray] = field(default_factory=list)  # holds every key (minimal or not)
 
 
 def holds_keys(text: str, must: list[list[str]]) -> bool:
@@ -101,7 +88,9 @@ def collect(assistant: Assistant, questions: list[dict]) -> tuple[dict, dict, li
                        for c, f in zip(cands, full)]
             candidates_out.add(crow, np.array(minimal), number,
                                {"passage": np.array([c.passage for c in cands], dtype=np.int32),
-                                "size": np.array([c.size for c in cands], dtype=np.int32)})
+                                "first": np.array([c.first for c in cands], dtype=np.int32),
+                                "size": np.array([c.size for c in cands], dtype=np.int32),
+                                "full": np.array(full, dtype=np.int8)})
             variants.append({"id": q["id"], "source": q["source"], "lang": q.get("lang", "zh"),
                              "answerable": bool(q["answerable"]), "left_out": left_out,
                              "holds": bool(any(full))})

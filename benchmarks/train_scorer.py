@@ -20,13 +20,14 @@ import pickle
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 import questions as Q
 from scorer_data import collect
 
-from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES
+from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, relative
 from app.answering.scorer import MODEL_FILE, LinearModel, Models, Platt
 from app.answering.assistant import Assistant
 from app.settings import Settings
@@ -34,8 +35,15 @@ from app.settings import Settings
 FOLDS = 5
 KEEP = 5  # passages read after re-ordering (top_k)
 C_GRID = (0.01, 0.1, 1.0)
-ANSWERABLE_INPUTS = ("best_logit", "margin")
-MAX_ANSWERABLE_REFUSED = 0.04  # the threshold keeps wrong refusals of answerable questions below this
+L2_GRID = (1.0, 10.0, 100.0)
+ALSO_GRID = (0.0, 0.5, 1.0, 2.0, 3.0)
+MAX_MEAN_CITED = 1.6  # composition: passages cited per answer, on average, at most
+ANSWERABLE_INPUTS = ("best_logit", "margin", "passage_logit", "passage_logit_rel", "names_doc",
+                     "names_passage", "names_own", "thing_own", "thing_passage", "thing_near_figure",
+                     "has_thing", "fit_own", "fits_all", "asks_type", "cov_own", "cov_context",
+                     "phrase_own", "lang_en", "missing_max", "missing_share")
+MAX_ANSWERABLE_REFUSED = 0.04  # the threshold refuses at most this share of answerable questions
+MAX_LLM_REFUSED = 0.02  # the LLM is not asked for at most this share of answerable questions
 
 
 def gather(store: Path, questions: list[dict], cache: Path | None, name: str) -> dict:
@@ -112,6 +120,8 @@ def kept_candidates(data: dict, plogits: np.ndarray) -> tuple[np.ndarray, np.nda
         passages = c["passage"][rows]
         keep[rows] = np.isin(passages, list(best))
         x[rows, column] = logits[passages] if len(logits) else 0.0
+        kept = np.arange(rows.start, rows.stop)[keep[rows]]
+        x[kept] = relative(x[kept])
     return keep, x
 
 
@@ -146,18 +156,97 @@ def best_per_variant(data: dict, keep: np.ndarray, clogits: np.ndarray) -> list[
     return out
 
 
-def candidate_logits(data: dict, fold: np.ndarray, keep: np.ndarray, x: np.ndarray, c: float) -> np.ndarray:
+def fit_listwise(x: np.ndarray, y: np.ndarray, variant: np.ndarray, l2: float,
+                 features: tuple[str, ...]) -> LinearModel:
+    """Conditional logit: within each question variant, a softmax over its candidates, fitted to
+    the likelihood of the positive ones (variants without a positive are skipped)."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    xs = (x - mean) / scale
+    starts = np.flatnonzero(np.r_[True, np.diff(variant) != 0])
+    has = np.add.reduceat(y.astype(float), starts) > 0
+    rows = np.repeat(has, np.diff(np.r_[starts, len(variant)]))
+    xs, yy, variant = xs[rows], y[rows].astype(float), variant[rows]
+    starts = np.flatnonzero(np.r_[True, np.diff(variant) != 0])
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(variant)]))
+    n = len(starts)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = xs @ w
+        e = np.exp(s - np.maximum.reduceat(s, starts)[group])
+        z, zp = np.add.reduceat(e, starts), np.add.reduceat(e * yy, starts)
+        p, q = e / z[group], e * yy / zp[group]
+        return (-np.sum(np.log(zp / z)) + 0.5 * l2 * w @ w) / n, (xs.T @ (p - q) + l2 * w) / n
+
+    w = minimize(loss, np.zeros(xs.shape[1]), jac=True, method="L-BFGS-B",
+                 options={"maxiter": 1000}).x
+    return LinearModel(features, mean, scale, w, 0.0)
+
+
+def candidate_logits(data: dict, fold: np.ndarray, keep: np.ndarray, x: np.ndarray, l2: float) -> np.ndarray:
+    """Out-of-fold candidate logits (kept candidates only)."""
     cand = data["candidates"]
-    out = np.full(len(cand["y"]), -20.0)
+    out = np.full(len(cand["y"]), -50.0)
     for k in range(FOLDS):
-        train = keep & (fold[cand["variant"]] != k)
+        train = np.flatnonzero(keep & (fold[cand["variant"]] != k))
         test = keep & (fold[cand["variant"]] == k)
-        out[test] = fit(x[train], cand["y"][train], c, CANDIDATE_FEATURES).logits(x[test])
+        model = fit_listwise(x[train], cand["full"][train], cand["variant"][train], l2, CANDIDATE_FEATURES)
+        out[test] = model.logits(x[test])
     return out
 
 
-def answerable_inputs(best: list[dict]) -> np.ndarray:
-    return np.array([[b["logit"], b["margin"]] for b in best])
+def composed(data: dict, keep: np.ndarray, logits: np.ndarray, also: float, most: int) -> list[dict]:
+    """Per variant, what the answer would be: the best kept candidate, and the best of each other
+    passage within `also` of it (at most `most` passages): whether it holds every key, how many
+    passages it cites, and the best candidate's row, logit and margin."""
+    c = data["candidates"]
+    starts = np.append(np.searchsorted(c["variant"], np.arange(len(data["variants"]))), len(c["y"]))
+    out = []
+    for v in range(len(data["variants"])):
+        rows = np.arange(starts[v], starts[v + 1])
+        rows = rows[keep[rows]]
+        if not len(rows):
+            out.append({"row": None, "logit": -50.0, "margin": 0.0, "right": False, "cited": 0})
+            continue
+        order = rows[np.argsort(-logits[rows], kind="stable")]
+        best = order[0]
+        chosen, used = [best], {c["passage"][best]}
+        for r in order[1:]:
+            if len(used) >= most or logits[r] < logits[best] - also:
+                break
+            if c["passage"][r] not in used:
+                chosen.append(r)
+                used.add(c["passage"][r])
+        second = logits[order[1]] if len(order) > 1 else logits[best] - 10.0
+        out.append({"row": int(best), "logit": float(logits[best]), "margin": float(logits[best] - second),
+                    "right": any(bool(c["full"][r]) for r in chosen), "cited": len(chosen)})
+    return out
+
+
+def answerable_inputs(answers: list[dict], x: np.ndarray) -> np.ndarray:
+    """The answerability model's inputs for each variant's answer."""
+    columns = [CANDIDATE_FEATURES.index(n) for n in ANSWERABLE_INPUTS[2:]]
+    return np.array([[a["logit"], a["margin"], *(x[a["row"], columns] if a["row"] is not None
+                                                 else np.zeros(len(columns)))] for a in answers])
+
+
+def fit_platt(inputs: np.ndarray, right: np.ndarray) -> Platt:
+    """Logistic calibration over standardised inputs, folded back into one weight per input."""
+    mean, scale = inputs.mean(axis=0), inputs.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=2000).fit((inputs - mean) / scale, right)
+    coef = model.coef_[0] / scale
+    return Platt(ANSWERABLE_INPUTS, coef, float(model.intercept_[0] - coef @ mean))
+
+
+def highest_threshold(probability: np.ndarray, answerable: np.ndarray, most_refused: float) -> float:
+    """The highest threshold (in steps of 0.01) refusing at most `most_refused` of the answerable."""
+    best = 0.01
+    for t in np.arange(0.01, 0.96, 0.01):
+        if np.mean(probability[answerable] < t) > most_refused:
+            break
+        best = float(round(t, 2))
+    return best
 
 
 def main() -> None:
@@ -167,60 +256,99 @@ def main() -> None:
     parser.add_argument("--cmrc-questions", type=Path, required=True)
     parser.add_argument("--cache", type=Path)
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--report", type=Path)
     args = parser.parse_args()
 
     county = Q.split(Q.county_questions())["train"]
     cmrc = Q.load(args.cmrc_questions)
     data = merge([gather(args.county_store, county, args.cache, "county_train"),
                   gather(args.cmrc_store, cmrc, args.cache, "cmrc_trial")])
+    variants = data["variants"]
     fold = folds(data)
-    report = {"variants": len(data["variants"]), "county_questions": len(county), "cmrc_questions": len(cmrc)}
-    print(json.dumps(report))
+    answerable = np.array([v["answerable"] and not v["left_out"] for v in variants])
+    lines = [f"Training part: {len(county)} county-corpus questions, {len(cmrc)} CMRC trial questions; "
+             f"{len(variants)} question variants (answerable ones also with their source left out).", ""]
 
-    scores = {}
+    def say(line: str) -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    say("| passage model C | evidence in the top 5 after re-ordering |")
+    say("|---|---|")
+    hits = {}
     for c in C_GRID:
-        scores[c] = hit_at(data, passage_logits(data, fold, c))
-        print(f"passage C={c}: hit@{KEEP} {scores[c]:.4f}")
-    passage_c = max(C_GRID, key=lambda c: (scores[c], -c))
+        hits[c] = hit_at(data, passage_logits(data, fold, c))
+        say(f"| {c} | {hits[c]:.2%} |")
+    passage_c = max(C_GRID, key=lambda c: (round(hits[c], 3), -c))
     plogits = passage_logits(data, fold, passage_c)
     keep, x = kept_candidates(data, plogits)
-    answerable = np.array([v["answerable"] and not v["left_out"] for v in data["variants"]])
-    results = {}
-    for c in C_GRID:
-        best = best_per_variant(data, keep, candidate_logits(data, fold, keep, x, c))
-        results[c] = np.mean([b["right"] for b, a in zip(best, answerable) if a])
-        print(f"candidate C={c}: best holds key {results[c]:.4f}")
-    candidate_c = max(C_GRID, key=lambda c: (results[c], -c))
-    clogits = candidate_logits(data, fold, keep, x, candidate_c)
-    best = best_per_variant(data, keep, clogits)
-    inputs, right = answerable_inputs(best), np.array([b["right"] for b in best])
-    probability = np.zeros(len(best))
+
+    say("")
+    say("| candidate model L2 | best run holds the key (answerable) |")
+    say("|---|---|")
+    keys, oof = {}, {}
+    for l2 in L2_GRID:
+        oof[l2] = candidate_logits(data, fold, keep, x, l2)
+        keys[l2] = np.mean([a["right"] for a, ok in zip(composed(data, keep, oof[l2], 0.0, 1), answerable) if ok])
+        say(f"| {l2} | {keys[l2]:.2%} |")
+    l2 = max(L2_GRID, key=lambda v: (round(keys[v], 3), v))
+    logits = oof[l2]
+
+    say("")
+    say("| another passage within (logit) | at most passages | answer holds the key | passages cited |")
+    say("|---|---|---|---|")
+    options = {}
+    for also in ALSO_GRID:
+        for most in (2, 3):
+            answers = composed(data, keep, logits, also, most)
+            right = np.mean([a["right"] for a, ok in zip(answers, answerable) if ok])
+            cited = np.mean([a["cited"] for a, ok in zip(answers, answerable) if ok])
+            options[(also, most)] = (right, cited)
+            say(f"| {also} | {most} | {right:.2%} | {cited:.2f} |")
+    also, most = max((o for o in options if options[o][1] <= MAX_MEAN_CITED), key=lambda o: (options[o][0], -o[0]))
+
+    answers = composed(data, keep, logits, also, most)
+    inputs, right = answerable_inputs(answers, x), np.array([a["right"] for a in answers])
+    probability = np.zeros(len(answers))
     for k in range(FOLDS):
         train, test = fold != k, fold == k
-        model = LogisticRegression(C=1.0, max_iter=1000).fit(inputs[train], right[train])
-        probability[test] = model.predict_proba(inputs[test])[:, 1]
-    truly_unanswerable = np.array([not b["right"] and not v["holds"] for b, v in zip(best, data["variants"])])
-    threshold = 0.5
-    for t in np.arange(0.05, 0.95, 0.01):
-        if np.mean(probability[answerable] < t) > MAX_ANSWERABLE_REFUSED:
-            break
-        threshold = float(round(t, 2))
-    print(f"threshold {threshold}: answerable refused {np.mean(probability[answerable] < threshold):.4f}, "
-          f"unanswerable refused {np.mean(probability[truly_unanswerable] < threshold):.4f}, "
-          f"answered right {np.mean(right[answerable] & (probability[answerable] >= threshold)):.4f}")
+        probability[test] = fit_platt(inputs[train], right[train]).probabilities(inputs[test])
+    threshold = highest_threshold(probability, answerable, MAX_ANSWERABLE_REFUSED)
+    nothing = np.array([not a["right"] and not v["holds"] for a, v in zip(answers, variants)])
+    say("")
+    say(f"Answer threshold {threshold} (cross-validated): answerable refused "
+        f"{np.mean(probability[answerable] < threshold):.2%}, unanswerable refused "
+        f"{np.mean(probability[nothing] < threshold):.2%}, answerable answered with the key "
+        f"{np.mean(right[answerable] & (probability[answerable] >= threshold)):.2%}.")
+    evidence = np.array([1 / (1 + np.exp(-plogits[data["passages"]["variant"] == v].max()))
+                         if np.any(data["passages"]["variant"] == v) else 0.0 for v in range(len(variants))])
+    llm_min = highest_threshold(evidence, answerable, MAX_LLM_REFUSED)
+    say(f"LLM evidence threshold {llm_min}: answerable not asked {np.mean(evidence[answerable] < llm_min):.2%}, "
+        f"unanswerable not asked {np.mean(evidence[nothing] < llm_min):.2%}.")
 
     passage_model = fit(data["passages"]["x"], data["passages"]["y"], passage_c, PASSAGE_FEATURES)
-    final_plogits = passage_model.logits(data["passages"]["x"])
-    keep, x = kept_candidates(data, final_plogits)
-    candidate_model = fit(x[keep], data["candidates"]["y"][keep], candidate_c, CANDIDATE_FEATURES)
-    best = best_per_variant(data, keep, np.where(keep, candidate_model.logits(x), -20.0))
-    platt = LogisticRegression(C=1.0, max_iter=1000).fit(answerable_inputs(best), [b["right"] for b in best])
-    llm_min = 0.5
-    trained = {"answer_threshold": threshold, "llm_min_evidence": llm_min, "also": 0.0,
-               "passage_c": passage_c, "candidate_c": candidate_c, **report}
-    models = Models(passage_model, candidate_model,
-                    Platt(ANSWERABLE_INPUTS, platt.coef_[0], float(platt.intercept_[0])), trained)
+    keep, x = kept_candidates(data, passage_model.logits(data["passages"]["x"]))
+    rows = np.flatnonzero(keep)
+    candidate_model = fit_listwise(x[rows], data["candidates"]["full"][rows], data["candidates"]["variant"][rows],
+                                   l2, CANDIDATE_FEATURES)
+    answers = composed(data, keep, np.where(keep, candidate_model.logits(x), -50.0), also, most)
+    platt = fit_platt(answerable_inputs(answers, x), np.array([a["right"] for a in answers]))
+    trained = {"answer_threshold": threshold, "llm_min_evidence": llm_min, "also": also, "most_passages": most,
+               "passage_c": passage_c, "candidate_l2": l2, "county_questions": len(county),
+               "cmrc_questions": len(cmrc), "variants": len(variants)}
+    models = Models(passage_model, candidate_model, platt, trained)
     args.out.write_text(json.dumps(models.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    say("")
+    say("| model | feature | weight (per standard deviation) |")
+    say("|---|---|---|")
+    for name, model in (("passage", passage_model), ("candidate", candidate_model)):
+        for feature, weight in sorted(zip(model.features, model.coef), key=lambda p: -abs(p[1])):
+            say(f"| {name} | {feature} | {weight:+.3f} |")
+    for feature, weight, spread in zip(platt.features, platt.coef, answerable_inputs(answers, x).std(axis=0)):
+        say(f"| answerable | {feature} | {weight * spread:+.3f} |")
+    if args.report:
+        args.report.write_text("# Learned scorers: cross-validated choices (training part only)\n\n"
+                               + "\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 
 

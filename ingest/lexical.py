@@ -24,6 +24,9 @@ _STATE = "state.json"
 
 
 _WORD_CHAR = re.compile(r"[^\W_]")
+_NAME_LIKE = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_PLACE_KINDS = ("zhen", "xian", "shi", "cun", "qu", "xiang", "sheng")  # 镇 县 市 村 区 乡 省
+_MIN_PINYIN = 5
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +75,28 @@ class LexicalIndex:
         n = len(self.ids)
         return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
                 for t, df in ((t, self.frequency(t)) for t in tokens)}
+
+    @cached_property
+    def _pinyin(self) -> dict[str, list[str]]:
+        """Chinese words of the index by their toneless pinyin (built on first use)."""
+        from pypinyin import lazy_pinyin
+
+        table: dict[str, list[str]] = {}
+        names = [w for w in self.bm25.vocab_dict if _NAME_LIKE.fullmatch(w)] if self.bm25 else []
+        sounds = dict(zip(*(lambda chars: (chars, lazy_pinyin(chars)))(sorted({c for w in names for c in w}))))
+        for word in names:
+            table.setdefault("".join(sounds[c] for c in word), []).append(word)
+        return table
+
+    def by_pinyin(self, word: str) -> list[str]:
+        """The index's words written so in pinyin (zefengda → 泽丰达, watang → 瓦塘镇), most
+        frequent first; a place's kind may follow the name (镇, 县, 市…)."""
+        word = word.lower()
+        if len(word) < _MIN_PINYIN or not word.isascii() or not word.isalpha():
+            return []
+        table = self._pinyin
+        found = table.get(word) or [w for kind in _PLACE_KINDS for w in table.get(word + kind, [])]
+        return sorted(found, key=lambda w: (-self.frequency(w), w))
 
     @cached_property
     def rows(self) -> dict[str, int]:

@@ -204,3 +204,29 @@ def test_dense_side_votes_only_when_the_model_reads_the_text(assistant: Assistan
     assert retriever.dense_weight(analyse("兴县铝土矿的规模是多少？"), chinese) == 0.0
     assert retriever.dense_weight(analyse("How large is the aluminium industry?"), english) == 1.0
     assert retriever.dense_weight(analyse("How large is the aluminium industry?"), chinese) == 0.0
+
+
+def test_eval_reports_retrieval_answers_refusals_and_latency(index: Settings, tmp_path: Path):
+    questions = tmp_path / "mine.jsonl"
+    rows = [
+        {"id": "a", "question": "兴县引资多少亿元？", "lang": "zh", "answerable": True,
+         "must": [["17亿元"]], "evidence": "引资17亿元"},
+        {"id": "b", "question": "What is the average winter temperature in Xing County?", "lang": "en",
+         "answerable": False, "must": [], "evidence": ""},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    done = run_cli("eval", str(questions), "--store", str(index.store), "--json", "--failures")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert {"overall", "lang_zh", "lang_en", "failures"} <= report.keys()
+    overall = report["overall"]
+    assert overall["questions"] == 2 and overall["answerable"] == 1 and overall["unanswerable"] == 1
+    assert overall["evidence_hit_at_5"] == 1.0 and overall["citations_verbatim"] == 1.0
+    assert overall["latency_p95_ms"] >= overall["latency_p50_ms"] > 0
+    assert report["lang_en"]["unanswerable_refused"] in (0.0, 1.0)
+    table = run_cli("eval", str(questions), "--store", str(index.store), "--failures")
+    assert table.returncode == 0 and "evidence in the top 5 passages" in table.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n', encoding="utf-8")
+    refused = run_cli("eval", str(bad), "--store", str(index.store))
+    assert refused.returncode == 2 and "bad.jsonl:1" in refused.stderr

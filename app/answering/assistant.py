@@ -100,7 +100,7 @@ class Assistant:
 
     def analyse(self, text: str) -> Query:
         """A question's analysis against this index (its word frequencies)."""
-        return analyse(text, self.retriever.lexical.frequency)
+        return analyse(text, self.retriever.lexical)
 
     def idf(self, query: Query) -> dict[str, float]:
         """IDF of the question's keywords and of every alternative of its terms."""
@@ -126,7 +126,8 @@ class Assistant:
         if evidence.reading.probability < self.threshold("answer_threshold"):
             yield self._answer(evidence, say("not_found", language), False, [], notices=notices)
             return
-        text, citations = compose(chosen(evidence.reading, self.models.trained.get("also", 0.0)),
+        trained = self.models.trained
+        text, citations = compose(chosen(evidence.reading, trained["also"], trained["most_passages"]),
                                   evidence.passages, evidence.scores)
         yield text
         yield self._answer(evidence, text, True, citations, notices=notices, mode="extractive")

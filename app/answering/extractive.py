@@ -21,18 +21,18 @@ def quoted(text: str) -> str:
     return _DOCUMENT_MARKER.sub(lambda m: f"［{m.group(1)}］", text)
 
 
-def chosen(reading: Reading, also: float) -> list[Candidate]:
+def chosen(reading: Reading, also: float, most: int) -> list[Candidate]:
     """The best candidate, and the best of each other passage whose score is within `also`
-    (in logit) of it and which does not repeat what is chosen."""
+    (in logit) of it, up to `most` passages."""
     best = reading.best
     if best is None:
         return []
     out = [reading.candidates[best]]
     top = reading.logits[best]
     for i in sorted(range(len(reading.candidates)), key=lambda i: -reading.logits[i]):
-        candidate = reading.candidates[i]
-        if reading.logits[i] < top - also:
+        if len(out) >= most or reading.logits[i] < top - also:
             break
+        candidate = reading.candidates[i]
         if candidate.passage not in {c.passage for c in out}:
             out.append(candidate)
     return out

@@ -9,7 +9,7 @@ import numpy as np
 from app.retrieval.retriever import Passage
 
 from .candidates import Candidate, runs
-from .features import Asked, PassageView, candidate_features, passage_features, view
+from .features import Asked, PassageView, candidate_features, passage_features, relative, view
 from .scorer import Models
 
 DocumentHolds = Callable[[Passage, str], bool]  # does the passage's document hold a word?
@@ -70,12 +70,13 @@ def read(models: Models, asked: Asked, ranked: Ranked, k: int) -> Reading:
     """Score the candidates of the first `k` ranked passages."""
     views = ranked.views[:k]
     candidates = [c for i, v in enumerate(views) for c in runs(i, v.spans)]
-    rows = candidate_features(asked, views, _reordered_rows(ranked, k), ranked.logits[:k], candidates)
+    rows = relative(candidate_features(asked, views, _reordered_rows(ranked, k), ranked.logits[:k],
+                                       candidates))
     logits = models.candidate.logits(rows)
     probability = 0.0
     if len(logits):
         best = int(np.argmax(logits))
-        probability = models.answerable.probability(_answerable_row(models, logits, rows[best]))
+        probability = float(models.answerable.probabilities(_answerable_row(models, logits, rows[best])))
     return Reading(ranked, candidates, rows, logits, probability)
 
 
@@ -85,8 +86,8 @@ def _reordered_rows(ranked: Ranked, k: int) -> np.ndarray:
 
 
 def _answerable_row(models: Models, logits: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """The answerability model's inputs: the best candidate's logit and the margin over the
-    best candidate of another passage, then selected candidate features."""
+    """The answerability model's inputs: the best candidate's logit and its margin over the next
+    best candidate, then features of the best candidate."""
     names = models.answerable.features
     values = {"best_logit": float(np.max(logits)),
               "margin": float(np.max(logits) - (np.sort(logits)[-2] if len(logits) > 1 else -10.0))}

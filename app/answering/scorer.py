@@ -54,8 +54,8 @@ class Platt:
     coef: np.ndarray
     intercept: float
 
-    def probability(self, row: np.ndarray) -> float:
-        return float(1.0 / (1.0 + np.exp(-(row @ self.coef + self.intercept))))
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(rows @ self.coef + self.intercept)))
 
     @classmethod
     def from_json(cls, data: dict) -> "Platt":

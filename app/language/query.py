@@ -9,8 +9,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ingest.lexical import quiet_jieba, tokenize
+
+if TYPE_CHECKING:
+    from .translate import Vocabulary
 
 from .lexicon import alternation, word_set, words
 
@@ -40,7 +44,13 @@ def _patterns() -> dict[str, re.Pattern]:
         "which": re.compile(zh("which_zh")),
         "number": re.compile(f"{zh('number_zh').replace('几', '几(?!乎)')}|{en('number_en')}", re.I),
         "date": re.compile(f"{zh('date_zh')}|{en('date_en')}", re.I),
+        "open": re.compile(f"{zh('open_zh')}|{alternation('words', 'answer_kind_zh')}|{en('open_en')}", re.I),
     }
+
+
+def asks_open(text: str) -> bool:
+    """Whether the question's answer may run over sentences: which ones, how, what measures."""
+    return bool(_patterns()["open"].search(text))
 
 
 @dataclass(frozen=True)
@@ -129,20 +139,21 @@ def expectation(text: str) -> Expectation:
     return Expectation()
 
 
-def analyse(text: str, frequency: Callable[[str], int] | None = None) -> Query:
-    """The question's language, keywords and expected answer. With `frequency` (how many indexed
-    chunks hold a word), an English question also gets the Chinese words of its dictionary
-    translation, which then carry the evidence gate."""
+def analyse(text: str, vocabulary: "Vocabulary | None" = None) -> Query:
+    """The question's language, keywords and expected answer. With the index's `vocabulary`
+    (how many chunks hold a word; words by pinyin), an English question also gets the Chinese
+    words of its translation (app/language/translate.py), and a Chinese one the parts of words
+    the index has never seen."""
     language = language_of(text)
     tokens = content_tokens(text)
-    if language == "en" and frequency is not None:
+    if language == "en" and vocabulary is not None:
         from .translate import chinese_terms
 
-        groups = chinese_terms(text, frequency)
+        groups = chinese_terms(text, vocabulary)
         chinese = [t for group in groups for term in group if not term.isascii() for t in tokenize(term)]
         if chinese:
             return Query(text, language, tokens + chinese, expectation(text), groups,
                          names=names_in(text))
-    search = search_words(text, frequency) if language == "zh" and frequency is not None else []
+    search = search_words(text, vocabulary.frequency) if language == "zh" and vocabulary is not None else []
     return Query(text, language, tokens, expectation(text), [(t,) for t in tokens], search,
                  names_in(text))
