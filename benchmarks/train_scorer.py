@@ -41,7 +41,7 @@ MAX_MEAN_CITED = 1.6  # composition: passages cited per answer, on average, at m
 ANSWERABLE_INPUTS = ("best_logit", "margin", "passage_logit", "passage_logit_rel", "names_doc",
                      "names_passage", "names_own", "thing_own", "thing_passage", "thing_near_figure",
                      "has_thing", "fit_own", "fits_all", "asks_type", "cov_own", "cov_context",
-                     "phrase_own", "lang_en", "missing_max", "missing_share")
+                     "phrase_own", "lang_en", "missing_max", "missing_share", "local_cov", "names_title")
 MAX_ANSWERABLE_REFUSED = 0.04  # the threshold refuses at most this share of answerable questions
 MAX_LLM_REFUSED = 0.02  # the LLM is not asked for at most this share of answerable questions
 
@@ -230,13 +230,26 @@ def answerable_inputs(answers: list[dict], x: np.ndarray) -> np.ndarray:
                                                  else np.zeros(len(columns)))] for a in answers])
 
 
-def fit_platt(inputs: np.ndarray, right: np.ndarray) -> Platt:
+def fit_platt(inputs: np.ndarray, right: np.ndarray, weights: np.ndarray | None = None) -> Platt:
     """Logistic calibration over standardised inputs, folded back into one weight per input."""
     mean, scale = inputs.mean(axis=0), inputs.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((inputs - mean) / scale, right)
+    model = LogisticRegression(C=1.0, max_iter=3000).fit((inputs - mean) / scale, right, sample_weight=weights)
     coef = model.coef_[0] / scale
     return Platt(ANSWERABLE_INPUTS, coef, float(model.intercept_[0] - coef @ mean))
+
+
+def answerability_options(county: np.ndarray, written: np.ndarray, left: np.ndarray):
+    """What the answerability model may be fitted on: every variant alike; the county corpus
+    only; the county corpus with the written unanswerable questions weighing as much, in all,
+    as the left-out ones (they are few, and they are what users will ask)."""
+    everything = np.ones(len(county), dtype=bool)
+    equal = np.ones(len(county))
+    yield "all variants", everything, equal
+    yield "county corpus", county, equal
+    weighted = equal.copy()
+    weighted[written] = (left & county).sum() / max(1, (written & county).sum())
+    yield "county corpus, written unanswerable weighted", county, weighted
 
 
 def highest_threshold(probability: np.ndarray, answerable: np.ndarray, most_refused: float) -> float:
@@ -309,17 +322,26 @@ def main() -> None:
 
     answers = composed(data, keep, logits, also, most)
     inputs, right = answerable_inputs(answers, x), np.array([a["right"] for a in answers])
-    probability = np.zeros(len(answers))
-    for k in range(FOLDS):
-        train, test = fold != k, fold == k
-        probability[test] = fit_platt(inputs[train], right[train]).probabilities(inputs[test])
-    threshold = highest_threshold(probability, answerable, MAX_ANSWERABLE_REFUSED)
-    nothing = np.array([not a["right"] and not v["holds"] for a, v in zip(answers, variants)])
+    county = np.array([v["source"] != "" and not v["source"].startswith("cmrc_") for v in variants])
+    written = np.array([not v["answerable"] for v in variants])  # unanswerable questions, written to tempt
+    left = np.array([v["left_out"] and not v["holds"] for v in variants]) & ~right
     say("")
-    say(f"Answer threshold {threshold} (cross-validated): answerable refused "
-        f"{np.mean(probability[answerable] < threshold):.2%}, unanswerable refused "
-        f"{np.mean(probability[nothing] < threshold):.2%}, answerable answered with the key "
-        f"{np.mean(right[answerable] & (probability[answerable] >= threshold)):.2%}.")
+    say("| answerability fitted on | answer threshold | answerable refused | written unanswerable refused "
+        "| left-out source refused |")
+    say("|---|---|---|---|---|")
+    choices = {}
+    for name, rows, weights in answerability_options(county, written, left):
+        probability = np.zeros(len(answers))
+        for k in range(FOLDS):
+            train, test = (fold != k) & rows, fold == k
+            probability[test] = fit_platt(inputs[train], right[train], weights[train]).probabilities(inputs[test])
+        t = highest_threshold(probability, answerable & county, MAX_ANSWERABLE_REFUSED)
+        choices[name] = (np.mean(probability[written] < t), t, rows, weights, probability)
+        say(f"| {name} | {t} | {np.mean(probability[answerable & county] < t):.2%} | "
+            f"{np.mean(probability[written] < t):.2%} | {np.mean(probability[left & county] < t):.2%} |")
+    answerability = max(choices, key=lambda n: choices[n][0])
+    _, threshold, answer_rows, answer_weights, probability = choices[answerability]
+    nothing = written | left
     evidence = np.array([1 / (1 + np.exp(-plogits[data["passages"]["variant"] == v].max()))
                          if np.any(data["passages"]["variant"] == v) else 0.0 for v in range(len(variants))])
     llm_min = highest_threshold(evidence, answerable, MAX_LLM_REFUSED)
@@ -332,8 +354,10 @@ def main() -> None:
     candidate_model = fit_listwise(x[rows], data["candidates"]["full"][rows], data["candidates"]["variant"][rows],
                                    l2, CANDIDATE_FEATURES)
     answers = composed(data, keep, np.where(keep, candidate_model.logits(x), -50.0), also, most)
-    platt = fit_platt(answerable_inputs(answers, x), np.array([a["right"] for a in answers]))
+    platt = fit_platt(answerable_inputs(answers, x)[answer_rows], np.array([a["right"] for a in answers])[answer_rows],
+                      answer_weights[answer_rows])
     trained = {"answer_threshold": threshold, "llm_min_evidence": llm_min, "also": also, "most_passages": most,
+               "answerability": answerability,
                "passage_c": passage_c, "candidate_l2": l2, "county_questions": len(county),
                "cmrc_questions": len(cmrc), "variants": len(variants)}
     models = Models(passage_model, candidate_model, platt, trained)

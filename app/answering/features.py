@@ -16,7 +16,7 @@ import numpy as np
 
 from app.language.matching import grams, query_grams
 from app.language.measured import measured_thing
-from app.language.numbers import has_date, has_number
+from app.language.numbers import has_date, has_number, is_unit
 from app.language.places import by_short_name
 from app.language.query import Query, answer_kind_words, asks_open
 from app.retrieval.retriever import Passage
@@ -28,12 +28,14 @@ from .candidates import Candidate, sentence_spans
 _LEAD_END = ("：", ":", "如下。", "如下:", "？", "?")
 _FIGURE = re.compile(r"[\d〇零一二两三四五六七八九十百千万亿]")
 _NEAR = 16  # characters after the measured thing within which its figure is looked for
+_FIGURE_RUN = re.compile(r"\d[\d,.]*|[〇零一二两三四五六七八九十百千万亿]{2,}")
+_BEFORE, _AFTER = 24, 8  # the window of words around a figure that say what it measures
 _LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
 
 PASSAGE_FEATURES = (
     "rank_inv", "fused", "lexical_inv", "dense_inv", "cov_passage", "cov_title", "phrase_best",
     "phrase_passage", "names_doc", "names_passage", "has_names", "thing_passage", "has_thing",
-    "fit_passage", "asks_type", "lang_en", "log_chars", "missing_max_passage",
+    "fit_passage", "asks_type", "lang_en", "log_chars", "missing_max_passage", "names_title",
 )
 CANDIDATE_FEATURES = (
     "passage_logit", "rank_inv", "cov_own", "cov_context", "cov_first", "cov_passage", "phrase_own",
@@ -41,7 +43,7 @@ CANDIDATE_FEATURES = (
     "thing_passage", "has_thing", "names_doc", "names_passage", "size2", "size3", "log_chars",
     "announces", "heading", "is_title", "position", "list_item", "lang_en", "asks_open",
     "open_size2", "open_size3", "cov_prev", "cov_next", "first_chars", "fits_all", "thing_near_figure",
-    "names_own", "missing_max", "missing_share",
+    "names_own", "missing_max", "missing_share", "local_cov", "names_title",
     # relative to the question's other candidates (filled by `relative`)
     "passage_logit_rel", "cov_own_rel", "cov_context_rel", "phrase_own_rel",
 )
@@ -71,6 +73,7 @@ class Asked:
     weights: np.ndarray  # IDF of each group (its rarest alternative)
     grams: frozenset[str]
     open: bool  # the answer may run over sentences (which ones, how, what measures)
+    units: np.ndarray  # which groups only say the unit asked in (亿元, 万吨): no subject
     names: list[str]
     name_parts: list[list[str]]  # words of each name, any of which names it (兴县经开区 → 兴县, 经开区…)
     thing: frozenset[str]  # character pairs of the measured thing (language.measured)
@@ -82,17 +85,20 @@ class Asked:
         weights = np.array([max((idf.get(t, 0.0) for t in g), default=0.0) for g in groups])
         thing = measured_thing(query.text) if query.expects.kind or "谁" in query.text else set()
         parts = [[p for p in tokenize(n) if len(p) > 1 or p.isdigit()] or [normal(n)] for n in query.names]
-        return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text),
+        units = np.array([all(is_unit(term) for term in g) for g in groups], dtype=bool)
+        return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units,
                    [normal(n) for n in query.names], parts, frozenset(thing))
 
     def hits(self, text: str) -> np.ndarray:
         """Which subject groups the (normalised) text holds."""
         return np.array([any(t in text for t in g) for g in self.groups], dtype=bool)
 
-    def coverage(self, hits: np.ndarray) -> float:
-        """IDF-weighted share of the groups held."""
-        total = float(self.weights.sum())
-        return float(self.weights[hits].sum()) / total if total else 0.0
+    def coverage(self, hits: np.ndarray, among: np.ndarray | None = None) -> float:
+        """IDF-weighted share of the groups held (of those `among`, when given)."""
+        weights = self.weights if among is None else self.weights[among]
+        total = float(weights.sum())
+        held = hits if among is None else hits[among]
+        return float(weights[held].sum()) / total if total else 0.0
 
     def missing(self, hits: np.ndarray) -> float:
         """IDF of the rarest group not held, as a share of the rarest group's: one missing
@@ -120,6 +126,19 @@ class Asked:
     def holds_thing(self, text: str) -> bool:
         return any(pair in text for pair in self.thing)
 
+    def around_figures(self, text: str) -> float:
+        """For a question asking a figure or date: the best coverage of the question's words in
+        the few characters around one of the text's figures (is the figure about what was
+        asked?); 0 when the text has none, or the question asks for none."""
+        if not self.query.expects.kind:
+            return 0.0
+        best = 0.0
+        subject = ~self.units
+        for match in _FIGURE_RUN.finditer(text):
+            window = text[max(0, match.start() - _BEFORE):match.end() + _AFTER]
+            best = max(best, self.coverage(self.hits(window) & subject, subject))
+        return best
+
     def thing_before_figure(self, text: str) -> bool:
         """Whether the measured thing is named shortly before a figure (产能达50万吨)."""
         return any(_FIGURE.search(text, i + 2, i + 2 + _NEAR) for pair in self.thing
@@ -146,6 +165,7 @@ class PassageView:
     fits: np.ndarray  # per sentence
     things: np.ndarray  # per sentence
     near: np.ndarray  # per sentence: the measured thing right before a figure
+    local: np.ndarray  # per sentence: coverage of the question around its best figure
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
 
@@ -166,6 +186,7 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         np.array([asked.fits(s) for s in sentences], dtype=bool),
         np.array([asked.holds_thing(s) for s in sentences], dtype=bool),
         np.array([asked.thing_before_figure(s) for s in sentences], dtype=bool),
+        np.array([asked.around_figures(s) for s in sentences]),
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
     )
@@ -198,6 +219,7 @@ def passage_features(asked: Asked, views: list[PassageView]) -> np.ndarray:
             float(asked.query.language == "en"),
             math.log1p(len(p.text)),
             asked.missing(asked.hits(full)),
+            asked.names_share(v.context),
         ])
     return np.array(rows, dtype=np.float64).reshape(len(views), len(PASSAGE_FEATURES))
 
@@ -257,6 +279,8 @@ def candidate_features(asked: Asked, views: list[PassageView], passage_rows: np.
             float(v.names[c.first:c.last + 1].max()),
             asked.missing(held),
             1.0 - float(held.mean()) if len(held) else 0.0,
+            float(v.local[c.first:c.last + 1].max()),
+            prow[column["names_title"]],
             0.0, 0.0, 0.0, 0.0,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(candidates), len(CANDIDATE_FEATURES))

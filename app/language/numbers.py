@@ -77,3 +77,9 @@ def _unless_counting(match: re.Match[str]) -> str:
 
 def has_date(text: str) -> bool:
     return bool(_DATE.search(arabic(text)))
+
+
+def is_unit(word: str) -> bool:
+    """Whether a word only names a unit or scale (亿元, 万吨, 人次, %), not a thing."""
+    units = word_set("units", "measure") | word_set("units", "counted")
+    return bool(word) and all(c in "万亿千百%" or c in units for c in word)
