@@ -322,7 +322,7 @@ def main() -> None:
 
     answers = composed(data, keep, logits, also, most)
     inputs, right = answerable_inputs(answers, x), np.array([a["right"] for a in answers])
-    county = np.array([v["source"] != "" and not v["source"].startswith("cmrc_") for v in variants])
+    in_county = np.array([not v["source"].startswith("cmrc_") for v in variants])
     written = np.array([not v["answerable"] for v in variants])  # unanswerable questions, written to tempt
     left = np.array([v["left_out"] and not v["holds"] for v in variants]) & ~right
     say("")
@@ -330,15 +330,15 @@ def main() -> None:
         "| left-out source refused |")
     say("|---|---|---|---|---|")
     choices = {}
-    for name, rows, weights in answerability_options(county, written, left):
+    for name, rows, weights in answerability_options(in_county, written, left):
         probability = np.zeros(len(answers))
         for k in range(FOLDS):
             train, test = (fold != k) & rows, fold == k
             probability[test] = fit_platt(inputs[train], right[train], weights[train]).probabilities(inputs[test])
-        t = highest_threshold(probability, answerable & county, MAX_ANSWERABLE_REFUSED)
+        t = highest_threshold(probability, answerable & in_county, MAX_ANSWERABLE_REFUSED)
         choices[name] = (np.mean(probability[written] < t), t, rows, weights, probability)
-        say(f"| {name} | {t} | {np.mean(probability[answerable & county] < t):.2%} | "
-            f"{np.mean(probability[written] < t):.2%} | {np.mean(probability[left & county] < t):.2%} |")
+        say(f"| {name} | {t} | {np.mean(probability[answerable & in_county] < t):.2%} | "
+            f"{np.mean(probability[written] < t):.2%} | {np.mean(probability[left & in_county] < t):.2%} |")
     answerability = max(choices, key=lambda n: choices[n][0])
     _, threshold, answer_rows, answer_weights, probability = choices[answerability]
     nothing = written | left

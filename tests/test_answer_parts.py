@@ -68,22 +68,48 @@ def test_question_words_do_not_drive_keywords():
     assert "which" not in analyse("Which company signed the project?").tokens
 
 
+class Vocabulary:
+    """An index's words, for query analysis: `known` words occur, `sounds` maps pinyin to words."""
+
+    def __init__(self, known=lambda word: True, sounds: dict[str, list[str]] | None = None):
+        self.known, self.sounds = known, sounds or {}
+
+    def frequency(self, word: str) -> int:
+        return int(self.known(word))
+
+    def by_pinyin(self, word: str) -> list[str]:
+        return self.sounds.get(word, [])
+
+
 def test_keyword_search_uses_whole_words_and_parts_of_unseen_ones():
     words = search_words("北京市人民政府采取什么措施减免房租？", lambda word: 1)
     assert words == ["北京市人民政府", "采取", "措施", "减免", "房租"]  # not also 京市, 民政…
     unseen = search_words("北京市人民政府采取什么措施减免房租？", lambda word: word != "北京市人民政府")
     assert {"北京", "北京市", "人民", "政府"} <= set(unseen)
-    assert analyse("柳林县煤矿的产能是多少？", lambda word: 1).keywords == ["柳林县", "煤矿", "产能"]
+    assert analyse("柳林县煤矿的产能是多少？", Vocabulary()).keywords == ["柳林县", "煤矿", "产能"]
 
 
 def test_dictionary_translation_of_english_questions():
     from app.language.translate import chinese_terms
 
-    used = {"兴县", "吸引", "7月", "氢", "催化剂", "过氧化氢"}.__contains__
+    used = Vocabulary({"兴县", "吸引", "7月", "氢", "催化剂", "过氧化氢", "签约", "瓦塘镇"}.__contains__,
+                      {"watang": ["瓦塘镇"]})
     terms = chinese_terms("What did Xing County attract by the end of July?", used)
     assert terms == [("兴县",), ("吸引",), ("7月",)]  # months as written; "by the" is no word
     # a word's own gloss (hydrogen → 氢) before longer glosses that start with it (hydrogen peroxide)
-    assert chinese_terms("hydrogen catalyst", used) == [("氢",), ("催化剂",)]
+    assert chinese_terms("catalyst", used) == [("催化剂",)]
+    assert chinese_terms("signed", used) == [("签约",)]  # the domain glossary before the dictionary
+    assert chinese_terms("Watang", used) == [("瓦塘镇",)]  # a name in pinyin, by its sound
+
+
+def test_index_words_are_found_by_their_pinyin():
+    from ingest.lexical import build_lexical
+    from ingest.store import Record
+
+    meta = {"doc_id": "d", "title": "", "heading": "", "char_start": 0, "char_end": 30}
+    index = build_lexical([Record("a", "泽丰达公司在瓦塘镇建设制氢项目。", meta)])
+    assert index.by_pinyin("Watang") == ["瓦塘镇"]  # the place's kind (镇) may be left out
+    assert index.by_pinyin("zhiqing") == ["制氢"] and index.by_pinyin("the") == []
 
 
 def test_citation_markers():

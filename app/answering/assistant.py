@@ -145,7 +145,8 @@ class Assistant:
             passages = self.reranker.rerank(standalone, passages[:RERANK_DEPTH]) + passages[RERANK_DEPTH:]
         lexical = self.retriever.lexical
         ranked = rank(self.models, asked, passages,
-                      lambda passage, word: lexical.document_holds(passage.id, word))
+                      lambda passage, word: lexical.document_holds(passage.id, word),
+                      reorder=self.reranker is None)
         reading = read(self.models, asked, ranked, k)
         return Evidence(question, standalone, query, reading)
 
@@ -161,8 +162,7 @@ class Assistant:
 
     def _llm_answer(self, evidence: Evidence, notices: list[str]) -> Iterator[str | Answer]:
         passages, scores, language = evidence.passages, evidence.scores, evidence.query.language
-        k = len(evidence.reading.ranked.views)
-        sources = [(p.meta.get("title", ""), p.text) for p in passages[:k]]
+        sources = [(p.meta.get("title", ""), p.text) for p in passages[:evidence.reading.k]]
         pieces = []
         for piece in self.llm.stream_answer(evidence.standalone, language, sources):
             pieces.append(piece)
@@ -188,7 +188,7 @@ class Assistant:
 
     def _answer(self, evidence: Evidence, text: str, answered: bool, citations: list[Citation],
                 notices: list[str] = (), flags: list[str] = (), mode: str | None = None) -> Answer:
-        k = len(evidence.reading.ranked.views)
+        k = evidence.reading.k
         return Answer(
             question=evidence.question, text=text, answered=answered, citations=citations,
             retrieved=evidence.passages[:k], scores=evidence.scores[:k], mode=mode or self.mode,

@@ -32,7 +32,7 @@ class Ranked:
     @property
     def evidence(self) -> float:
         """Probability that the best passage holds the evidence (retrieval-level)."""
-        return self.probabilities[0] if len(self.logits) else 0.0
+        return max(self.probabilities, default=0.0)
 
 
 @dataclass
@@ -40,6 +40,7 @@ class Reading:
     """The candidates of the top passages, scored; `best` indexes `candidates` (None: none)."""
 
     ranked: Ranked
+    k: int  # the ranked passages read (top_k)
     candidates: list[Candidate]
     rows: np.ndarray
     logits: np.ndarray
@@ -57,12 +58,14 @@ def names_share(asked: Asked, passage: Passage, holds: DocumentHolds) -> float:
     return sum(any(holds(passage, part) for part in parts) for parts in asked.name_parts) / len(asked.names)
 
 
-def rank(models: Models, asked: Asked, passages: list[Passage], holds: DocumentHolds) -> Ranked:
-    """The passages re-ordered by the passage model."""
+def rank(models: Models, asked: Asked, passages: list[Passage], holds: DocumentHolds,
+         reorder: bool = True) -> Ranked:
+    """The passages re-ordered by the passage model (kept in their order when `reorder` is
+    off: a cross-encoder has ordered them)."""
     views = [view(p, i, asked, names_share(asked, p, holds)) for i, p in enumerate(passages)]
     rows = passage_features(asked, views)
     logits = models.passage.logits(rows)
-    order = sorted(range(len(passages)), key=lambda i: (-logits[i], i))
+    order = sorted(range(len(passages)), key=lambda i: (-logits[i], i) if reorder else i)
     return Ranked([passages[i] for i in order], [views[i] for i in order], rows, logits[order])
 
 
@@ -77,7 +80,7 @@ def read(models: Models, asked: Asked, ranked: Ranked, k: int) -> Reading:
     if len(logits):
         best = int(np.argmax(logits))
         probability = float(models.answerable.probabilities(_answerable_row(models, logits, rows[best])))
-    return Reading(ranked, candidates, rows, logits, probability)
+    return Reading(ranked, k, candidates, rows, logits, probability)
 
 
 def _reordered_rows(ranked: Ranked, k: int) -> np.ndarray:
