@@ -1,4 +1,5 @@
-"""The `county-rag` command: ingest, ask, serve. Settings are read here and passed down."""
+"""The `county-rag` command: ingest, ask, serve, reports, API keys. Settings are read here and
+passed down."""
 
 import sys
 from pathlib import Path
@@ -12,6 +13,10 @@ from ingest.errors import CountyRagError
 from .settings import Settings
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+report = typer.Typer(no_args_is_help=True, help="Reports for staff.")
+api_key = typer.Typer(no_args_is_help=True, help="Staff API keys: a key gives the HTTP API's staff role.")
+cli.add_typer(report, name="report")
+cli.add_typer(api_key, name="api-key")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
@@ -31,6 +36,10 @@ def load_settings(store: Path | None = None, **overrides) -> Settings:
     if store is not None:
         values["store"] = store
     return Settings(**values)
+
+
+def note(message: str) -> None:
+    err.print(f"note: {message}", style="yellow", markup=False)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -95,7 +104,7 @@ def ask(
     questions = [question] if question is not None else _batch_questions(batch)
     settings = load_settings(store)
     try:
-        assistant = Assistant.open(settings, lambda m: err.print(f"note: {m}", style="yellow", markup=False))
+        assistant = Assistant.open(settings, note)
         for text in questions:
             answer = assistant.ask(text, role=role, top_k=top_k)
             if as_json or batch is not None:
@@ -113,12 +122,12 @@ def serve(
     store: StoreOption = None,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser tab.")] = False,
 ) -> None:
-    """Start the Gradio app: investor chat, and the staff workspace when logins are configured."""
-    from app.web.ui import launch
+    """Serve the investor chat at /, and the staff workspace at /staff/ when logins are configured."""
+    from app.server import serve as run
 
     settings = load_settings(store, host=host, port=port)
     try:
-        launch(settings, open_browser=open_browser,
+        run(settings, open_browser=open_browser,
                notify=lambda m: err.print(f"note: {m}", style="yellow", markup=False))
     except CountyRagError as exc:
         fail(str(exc))
@@ -170,6 +179,68 @@ def hash_password_command() -> None:
 
     password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     print(hash_password(password))
+
+
+@report.command("gaps")
+def report_gaps(
+    since: Annotated[float | None, typer.Option(min=0, metavar="DAYS", help="Only the last DAYS days.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Questions that went unanswered or were judged wrong, grouped by topic, largest first."""
+    import json
+
+    from app.staff.gaps import gap_report
+    from app.staff.state import open_state
+    from ingest.embedder import load_embedder
+
+    from .terminal import print_gaps
+
+    settings = load_settings(store)
+    try:
+        state = open_state(settings)
+        gaps = gap_report(state.conversations, since, lambda: load_embedder(settings, note))
+    except CountyRagError as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps({"since_days": since, "gaps": [g.to_json() for g in gaps]}, ensure_ascii=False))
+    else:
+        print_gaps(out, gaps, since)
+
+
+@api_key.command("create")
+def api_key_create(name: Annotated[str, typer.Argument(help="Who holds the key, e.g. hotline-desk.")],
+                   store: StoreOption = None) -> None:
+    """Make a key (replacing NAME's key, if any) and print it: it is shown only this once."""
+    try:
+        print(_state(store).api_keys.create(name))
+    except ValueError as exc:
+        fail(str(exc), 2)
+
+
+@api_key.command("list")
+def api_key_list(store: StoreOption = None) -> None:
+    """Who holds a key, and since when (keys themselves are not stored)."""
+    for name, created in _state(store).api_keys.names():
+        print(f"{name}\t{created.isoformat(timespec='seconds')}Z")
+
+
+@api_key.command("revoke")
+def api_key_revoke(name: Annotated[str, typer.Argument(help="Whose key to revoke.")],
+                   store: StoreOption = None) -> None:
+    """Revoke NAME's key (servers stop accepting it within a minute)."""
+    if not _state(store).api_keys.revoke(name):
+        fail(f"no API key named {name!r}")
+
+
+def _state(store: Path | None):
+    """The app state (database) of the settings, or a clean exit with the reason."""
+    from app.staff.state import open_state
+
+    try:
+        return open_state(load_settings(store))
+    except CountyRagError as exc:
+        fail(str(exc))
 
 
 def _batch_questions(path: Path) -> list[str]:

@@ -56,9 +56,51 @@ class Settings(IndexSettings):
         default_factory=dict, description='Staff logins as JSON {"user": "<hash>"}; make a hash with '
         "`county-rag hash-password`. No staff workspace without one.",
     )
+    staff_session_minutes: float = Field(
+        480.0, gt=0, description="A staff login lasts this long (a server-side token in an HttpOnly "
+        "cookie); then staff log in again.",
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Wrong passwords for one user name before it is locked for a while."
+    )
+    login_max_failures_per_address: int = Field(
+        20, ge=1, description="Wrong passwords from one client address before it is locked for a while."
+    )
+    login_lockout_minutes: float = Field(
+        15.0, gt=0, description="How long a locked user name or address must wait; failures older "
+        "than this are forgotten.",
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1", description="Addresses of reverse proxies whose X-Forwarded-For names the client "
+        "(comma-separated, or *); others are taken at their own address.",
+    )
     uploads_dir: Path | None = Field(None, description="Folder for uploaded files (default <store>/uploads).")
+    max_upload_files: int = Field(20, ge=1, description="Files accepted in one upload.")
+    upload_cache_mb: float = Field(
+        2048.0, gt=0, description="Disk the upload cache (Gradio's temporary folder) may use; uploads "
+        "that would exceed it are refused.",
+    )
     approved_match: float = Field(
         0.8, description="How closely (bigram Jaccard) a question must match an approved one."
     )
     host: str = Field("127.0.0.1", description="Where `county-rag serve` listens.")
     port: int = Field(7860, description="Port of `county-rag serve`.")
+
+    database_url: SecretStr | None = Field(
+        None, description="App database (approved answers, conversation log, feedback, API keys) "
+        "as a SQLAlchemy URL, e.g. postgresql+psycopg://user:pass@host/db; unset = SQLite "
+        "<store>/app.db.",
+    )
+    log_retention_days: int = Field(
+        90, ge=1, description="Logged questions and their feedback older than this are deleted "
+        "(on start and hourly).",
+    )
+    api_concurrency: int = Field(
+        32, ge=1, description="Answers the HTTP API works on at once; further requests wait.",
+    )
+    api_max_request_kb: int = Field(64, ge=1, description="Largest HTTP API request body, in KB.")
+    max_question_chars: int = Field(1000, ge=1, description="Longest question the API accepts.")
+    api_origins: list[str] = Field(
+        default_factory=list, description='Web origins allowed to call the API from a browser '
+        '(the pages embedding the widget), JSON list, e.g. ["https://invest.example.gov.cn"].',
+    )

@@ -1,4 +1,4 @@
-"""Terminal display: an answer with its sources, and the progress of an ingest."""
+"""Terminal display: an answer with its sources, the progress of an ingest, the gap report."""
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -6,6 +6,7 @@ from rich.text import Text
 
 from app.answering.answer import Answer
 from app.answering.messages import say
+from app.staff.gaps import Gap
 from ingest.sync import SyncEvents
 
 
@@ -21,6 +22,19 @@ def print_answer(console: Console, answer: Answer, keyword_led: bool = False) ->
         console.print(Text("    " + citation.text.replace("\n", " "), style="dim"))
     mode = answer.mode + (f"; {say('keyword_led', answer.language)}" if keyword_led else "")
     console.print(Text(mode, style="dim"))
+
+
+def print_gaps(console: Console, gaps: list[Gap], since_days: float | None) -> None:
+    period = f"in the last {since_days:g} days" if since_days is not None else "in the log"
+    if not gaps:
+        console.print(f"no unanswered or thumbs-down questions {period}", markup=False)
+        return
+    console.print(Text(f"{sum(g.count for g in gaps)} questions {period} had no answer or one "
+                       f"judged wrong, in {len(gaps)} topics:", style="dim"))
+    for gap in gaps:
+        console.print(Text(gap.summary(), style="bold"))
+        for example in gap.examples:
+            console.print(Text(f"    {example}"))
 
 
 class IngestView(SyncEvents):
@@ -49,8 +63,16 @@ class IngestView(SyncEvents):
     def start(self, total: int) -> None:
         self.task = self.progress.add_task("", total=total)
 
-    def file_done(self, source: str, status: str) -> None:
+    def file_done(self, source: str, status: str, detail: str = "") -> None:
         if self.task is not None:
             self.progress.update(self.task, advance=1, description=source[-40:])
-        if self.verbose:
-            self.console.print(f"{status}: {source}", markup=False, highlight=False)
+        if status != "failed" or self.verbose:  # failures are listed with their reasons at the end
+            line = f"{status}: {source}" + (f" ({detail})" if detail else "")
+            self.console.print(line, markup=False, highlight=False)
+
+    def pages_read(self, source: str, done: int, total: int) -> None:
+        description = f"{source[-30:]}: OCR page {done}/{total}"
+        if self.task is not None and self.console.is_terminal:
+            self.progress.update(self.task, description=description)
+        else:
+            self.console.print(description, markup=False, highlight=False)

@@ -1,5 +1,8 @@
 """Chinese-aware chunking: whole sentences packed up to a token budget, with overlap.
 
+Table rows are packed apart from prose: a chunk holds rows of one table (whole rows, no
+overlap: each row says what its numbers are) or prose, never both.
+
 Sizes are counted in the embedding model's own tokens, over the full index text (title +
 heading path + passage). The size is the chunk setting's, not the model's input limit: a longer
 chunk is embedded whole, window by window (ingest/embedder.py).
@@ -14,7 +17,7 @@ from .documents import Chunk, Document, heading_string, index_text
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]+|…+|\.(?=\s|$))[”’\"'」』）)】》]*")
 _CLAUSE_END = re.compile(r"(?:[，、：]|[,:](?!\d))+")  # not the comma of 1,200 nor the colon of 10:30
 _UNCUT = re.compile(r"\d+(?:[.,:]\d+)*(?:[%‰]|[十百千万亿]*[元吨亩人户个家米])?|[A-Za-z]+")  # 12.5亿元, words
-CHUNKER_VERSION = 4  # bump when the same file and settings would be cut differently
+CHUNKER_VERSION = 5  # bump when the same file and settings would be cut differently
 TITLE_MAX_CHARS = 80
 HEADING_MAX_CHARS = 40
 HEADING_MAX_DEPTH = 3
@@ -56,6 +59,11 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     return out
 
 
+def split_clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence, cut after ，、： (and , : outside numbers)."""
+    return [c for c in _CLAUSE_END.split(sentence) if c.strip()]
+
+
 def trimmed_title(title: str) -> str:
     return title[:TITLE_MAX_CHARS]
 
@@ -78,17 +86,20 @@ def chunk_document(
     for span_ids, prefix_len in zip(sections, prefix_tokens):
         budget = max(MIN_PASSAGE_TOKENS, chunk_tokens - prefix_len - 1)
         pieces = _pieces(doc, span_ids, counter, budget)
-        chunks.extend((b, prefix_len + 1 + budget) for b in _pack(pieces, budget, overlap_tokens))
+        overlap = 0 if doc.spans[span_ids[-1]].table else overlap_tokens
+        chunks.extend((b, prefix_len + 1 + budget) for b in _pack(pieces, budget, overlap))
     return _verified(doc, doc_id, title, chunks, counter)
 
 
 def _sections(doc: Document) -> list[list[int]]:
     """Runs of paragraph spans under the same headings; a heading opens a new run unless the
-    current run holds only headings (so a heading is never a chunk on its own)."""
+    current run holds only headings (so a heading is never a chunk on its own). A table's rows
+    are a run of their own, after its headings."""
     sections: list[list[int]] = []
     body_seen = False
     for i, span in enumerate(doc.spans):
-        if span.is_heading and body_seen or not sections:
+        new_kind = body_seen and span.table != doc.spans[i - 1].table
+        if span.is_heading and body_seen or not sections or new_kind:
             sections.append([])
             body_seen = False
         sections[-1].append(i)
@@ -101,9 +112,7 @@ def _pieces(doc: Document, span_ids: list[int], counter: TokenCounter, budget: i
 
     The first cut after the section's headings leaves them room, so they are not a chunk alone.
     """
-    bounds = [(a, b, i) for i in span_ids
-              for a, b in split_sentences(doc.text[doc.spans[i].start:doc.spans[i].end],
-                                          doc.spans[i].start)]
+    bounds = [(a, b, i) for i in span_ids for a, b in _units(doc, i)]
     counts = counter.count([doc.text[a:b] for a, b, _ in bounds])
     pieces: list[_Piece] = []
     room = budget  # the budget less the headings before the sentence
@@ -114,6 +123,14 @@ def _pieces(doc: Document, span_ids: list[int], counter: TokenCounter, budget: i
             pieces.extend(_cut_long(doc.text, a, b, i, counter, room))
         room = room - n if doc.spans[i].is_heading and room - n >= MIN_PASSAGE_TOKENS else budget
     return pieces
+
+
+def _units(doc: Document, i: int) -> list[tuple[int, int]]:
+    """What a span is packed by: a table row whole, a paragraph by its sentences."""
+    span = doc.spans[i]
+    if span.table:
+        return [(span.start, span.end)]
+    return split_sentences(doc.text[span.start:span.end], span.start)
 
 
 def _cut_long(text: str, a: int, b: int, span: int, counter: TokenCounter, budget: int) -> list[_Piece]:
@@ -219,6 +236,8 @@ def _verified(
             char_start=start,
             char_end=end,
             tokens=tokens,
+            table=doc.spans[last].table,
+            ocr=any(s.ocr for s in doc.spans[first:last + 1]),
         ))
     return chunks
 

@@ -2,14 +2,26 @@
 
 from dataclasses import dataclass
 
+PROSE, TABLE = "prose", "table"
+
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph or heading as a loader found it."""
+    """One paragraph, heading or table row as a loader found it.
+
+    `table` numbers the document's tables from 1 (0 = not a table row); `ocr` marks text
+    recognised from an image of the page rather than read from a text layer.
+    """
 
     text: str
     page: int | None = None
     heading_level: int = 0  # 0 = body text; 1..6 = heading depth
+    table: int = 0
+    ocr: bool = False
+
+    @property
+    def kind(self) -> str:
+        return TABLE if self.table else PROSE
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,12 @@ class Span:
     page: int | None
     heading_path: tuple[str, ...]
     is_heading: bool = False
+    table: int = 0  # as Block.table
+    ocr: bool = False
+
+    @property
+    def kind(self) -> str:
+        return TABLE if self.table else PROSE
 
 
 @dataclass
@@ -33,6 +51,14 @@ class Document:
     spans: list[Span]
     sha256: str
     file_type: str
+    pages: int = 0  # highest page number (0 when the format has no pages)
+    tables: int = 0
+    ocr_pages: int = 0
+
+    def summary(self) -> str:
+        """What was read, for the per-file line of an ingest: pages, tables, OCR'd pages."""
+        counts = [(self.pages, "page"), (self.tables, "table"), (self.ocr_pages, "OCR'd page")]
+        return ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for n, what in counts if n)
 
 
 @dataclass(frozen=True)
@@ -50,6 +76,13 @@ class Chunk:
     char_start: int
     char_end: int
     tokens: int = 0  # model tokens of the index text
+    table: int = 0  # as Block.table: a chunk holds rows of one table or prose, never both
+    ocr: bool = False  # some of its text was recognised from a scan
+    dense: bool = True  # False: the model cannot read it; its stored vector is a placeholder
+
+    @property
+    def kind(self) -> str:
+        return TABLE if self.table else PROSE
 
     @property
     def heading(self) -> str:

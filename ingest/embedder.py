@@ -5,6 +5,7 @@ is used instead, within seconds and with one line saying so; it is English-only,
 retrieval then leans on the keyword (BM25) side.
 """
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
+UNREADABLE = 0.5  # share of [UNK] tokens from which a text is not embedded
 _BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
 _BGE_EN_QUERY = "Represent this sentence for searching relevant passages: "
 
@@ -143,6 +145,20 @@ class Embedder:
         if not ids or self.unk_id is None:
             return 0.0
         return sum(1 for i in ids if i == self.unk_id) / len(ids)
+
+    def can_read(self, text: str) -> bool:
+        """Whether the model reads enough of the text for its vector to mean something."""
+        return self.unknown_rate(text) < UNREADABLE
+
+    def placeholder(self, key: str) -> "np.ndarray":
+        """The vector stored for a text the model cannot read: never searched (chunk metadata
+        dense=False), a unit vector drawn from `key` (identical vectors would crowd the
+        nearest-neighbour graph)."""
+        import numpy as np
+
+        seed = int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "big")
+        vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return vector / np.linalg.norm(vector)
 
     def embed_documents(self, texts: list[str], batch_size: int = 32) -> "np.ndarray":
         """One vector per text; a text longer than the model's input is embedded whole, as the

@@ -14,6 +14,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ALLOWED_CONTROLS = set("\t\n\r\f\v")
+_CHINESE = {"gb2312", "gbk", "gb18030", "big5", "big5hkscs", "hz"}
 
 
 def decode_text(data: bytes) -> str:
@@ -29,6 +30,11 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data).best()
+    if best is None or best.encoding not in _CHINESE:
+        try:  # Chinese first: short GBK text (a CSV of a few rows) is often guessed as Korean
+            return _checked(data.decode("gb18030"), encoding="gb18030")
+        except UnicodeDecodeError:
+            pass
     if best is None:
         raise FileRejected("undecodable bytes: not text in any known encoding")
     return _checked(str(best), encoding=best.encoding)

@@ -51,6 +51,10 @@ class IndexSettings(BaseSettings):
         200, ge=0, description="Overlap between neighbouring chunks, in whole sentences up to this size."
     )
     max_file_mb: float = Field(50.0, description="Files larger than this are refused.")
+    ocr: bool = Field(
+        True, description="Read scanned PDF pages and images by OCR (offline RapidOCR); off = "
+        "such pages are skipped and such files refused."
+    )
     default_visibility: Literal["public", "internal"] = Field(
         "public", description="Visibility of newly indexed documents."
     )

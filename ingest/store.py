@@ -13,10 +13,11 @@ from pathlib import Path
 
 from .chunking import CHUNKER_VERSION
 from .documents import Chunk, Document, heading_string, rejoin
+from .embedder import UNREADABLE
 from .errors import IndexMismatch, IndexMissing
 from .settings import IndexSettings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunks say whether their vector is a placeholder (metadata `dense`)
 PAGE_SIZE = 2000
 
 
@@ -99,6 +100,7 @@ class IndexStore:
         if writing:
             meta.update({
                 "chunker_version": CHUNKER_VERSION,
+                "unreadable_not_embedded": UNREADABLE,
                 "chunk_tokens": self.settings.chunk_tokens,
                 "chunk_overlap_tokens": self.settings.chunk_overlap_tokens,
             })
@@ -194,6 +196,7 @@ class IndexStore:
             "heading": heading_string(chunk.heading_path), "seq": chunk.seq, "n_chunks": n,
             "sha256": doc.sha256, "file_type": doc.file_type, "visibility": visibility,
             "char_start": chunk.char_start, "char_end": chunk.char_end,
+            "kind": chunk.kind, "table": chunk.table, "ocr": chunk.ocr, "dense": chunk.dense,
         }
         if chunk.page is not None:
             meta["page"] = chunk.page

@@ -9,7 +9,7 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .chunking import chunk_document
@@ -43,11 +43,14 @@ class SyncReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     chunks: int = 0
     tokens: int = 0
+    not_embedded: int = 0  # chunks the model cannot read: keyword-indexed, placeholder vector
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
     def summary(self) -> str:
         tail = f"; {self.chunks} chunks, {self.tokens} tokens embedded" if self.chunks else ""
+        if self.not_embedded:
+            tail += f" ({self.not_embedded} chunks the model cannot read left to the keyword index)"
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"removed {len(self.removed)}, failed {len(self.failed)}{tail} ({self.seconds:.1f} s)"
@@ -61,7 +64,12 @@ class SyncEvents:
 
     def start(self, total: int) -> None: ...
 
-    def file_done(self, source: str, status: str) -> None: ...
+    def file_done(self, source: str, status: str, detail: str = "") -> None:
+        """A file was indexed ("added", "updated") or not ("failed"); `detail` says what was
+        read (pages, tables, OCR'd pages)."""
+
+    def pages_read(self, source: str, done: int, total: int) -> None:
+        """OCR progress inside a file: `done` of its `total` scanned pages read."""
 
 
 @dataclass
@@ -201,7 +209,8 @@ def _index(settings: IndexSettings, store: IndexStore, pending: list[_Pending], 
     for item in pending:
         try:
             data = read_file(item.task.path, max_bytes)
-            doc = parse_document(data, item.task.source)
+            doc = parse_document(data, item.task.source, _page_progress(events, item.task.source),
+                                 ocr=settings.ocr)
             chunks = chunk_document(doc, item.task.doc_id, embedder, settings.chunk_tokens,
                                     settings.chunk_overlap_tokens)
         except FileRejected as exc:
@@ -216,6 +225,10 @@ def _index(settings: IndexSettings, store: IndexStore, pending: list[_Pending], 
     _commit(settings, store, embedder, group, report, events)
 
 
+def _page_progress(events: SyncEvents, source: str):
+    return lambda done, total: events.pages_read(source, done, total)
+
+
 def _commit(settings, store: IndexStore, embedder: Embedder,
             group: list[tuple[_Pending, Document, list[Chunk]]], report: SyncReport,
             events: SyncEvents) -> None:
@@ -224,16 +237,21 @@ def _commit(settings, store: IndexStore, embedder: Embedder,
         return
     have = store.existing_ids([c.id for _, _, chunks in group for c in chunks])
     todo = [c for _, _, chunks in group for c in chunks if c.id not in have]
+    readable = {c.id for c in todo if embedder.can_read(c.index_text)}
+    todo = [c if c.id in readable else replace(c, dense=False) for c in todo]
     started = time.perf_counter()
-    texts = [c.index_text for c in todo]
-    vectors = embedder.embed_documents(texts, settings.embed_batch_size) if todo else []
+    dense = [c for c in todo if c.dense]
+    vectors = embedder.embed_documents([c.index_text for c in dense], settings.embed_batch_size) if dense else []
     report.embed_seconds += time.perf_counter() - started
-    report.tokens += sum(c.tokens for c in todo)
-    by_id = {c.id: v for c, v in zip(todo, vectors)}
+    report.tokens += sum(c.tokens for c in dense)
+    report.not_embedded += len(todo) - len(dense)
+    by_id = {c.id: v for c, v in zip(dense, vectors)}
+    by_id.update({c.id: embedder.placeholder(c.id) for c in todo if not c.dense})
+    fresh_chunks = {c.id: c for c in todo}
     for item, doc, chunks in group:
-        fresh = [c for c in chunks if c.id in by_id]
+        fresh = [fresh_chunks[c.id] for c in chunks if c.id in by_id]
         store.write(doc, item.task.doc_id, item.task.root, chunks, fresh, [by_id[c.id] for c in fresh],
                     item.visibility)
         report.chunks += len(fresh)
         getattr(report, item.status).append(item.task.source)
-        events.file_done(item.task.source, item.status)
+        events.file_done(item.task.source, item.status, doc.summary())

@@ -66,6 +66,13 @@ def is_page_number(line: str) -> bool:
 
 def strip_page_margins(pages: list[list[str]]) -> list[list[str]]:
     """Drop page numbers and the header/footer lines repeated at the top or bottom of pages."""
+    dropped = margin_lines(pages)
+    return [[line for i, line in enumerate(lines) if i not in drop] for lines, drop in zip(pages, dropped)]
+
+
+def margin_lines(pages: list[list[str]]) -> list[set[int]]:
+    """Per page, the indices of its page numbers and of the header/footer lines repeated at the
+    top or bottom (first or last two lines) of most pages."""
     def edges(lines: list[str]) -> set[int]:
         filled = [i for i, line in enumerate(lines) if line]
         return set(filled[:2] + filled[-2:])
@@ -79,11 +86,8 @@ def strip_page_margins(pages: list[list[str]]) -> list[list[str]]:
     threshold = max(2, 0.6 * len(pages))
     repeated = {k for k, n in seen.items() if n >= threshold} if len(pages) >= 2 else set()
     return [
-        [
-            line for i, line in enumerate(lines)
-            if not (i in edge and (is_page_number(line) or key(line) in repeated))
-        ]
-        for lines, edge in ((lines, edges(lines)) for lines in pages)
+        {i for i in edges(lines) if is_page_number(lines[i]) or key(lines[i]) in repeated}
+        for lines in pages
     ]
 
 
@@ -112,11 +116,11 @@ def glue(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
-def _unbalanced(line: str) -> bool:
+def unbalanced(line: str) -> bool:
     return any(line.count(a) > line.count(b) for a, b in _OPENERS_CLOSERS)
 
 
-def _starts_new_item(line: str) -> bool:
+def starts_new_item(line: str) -> bool:
     return any(pattern.match(line) for pattern, _ in _NUMBERED_HEADINGS)
 
 
@@ -143,8 +147,8 @@ def paragraphs_from_lines(pages: list[list[str]]) -> list[tuple[str, int]]:
             joinable = (
                 current
                 and not _ENDS_SENTENCE.search(current)
-                and not _starts_new_item(line)
-                and (_ENDS_CLAUSE.search(current) or _unbalanced(current) or len(current) >= needed)
+                and not starts_new_item(line)
+                and (_ENDS_CLAUSE.search(current) or unbalanced(current) or len(current) >= needed)
             )
             if joinable:
                 current = glue(current, line)
@@ -169,15 +173,24 @@ def blocks_from_pages(page_texts: list[str], *, from_pdf: bool, first_page: int 
     ]
     if from_pdf or len(pages) > 1:
         pages = strip_page_margins(pages)
-    blocks = []
-    for text, page_index in paragraphs_from_lines(pages):
-        page = None if first_page is None else first_page + page_index
-        lead = None if blocks else lead_title(text)
+    paragraphs = [(text, None if first_page is None else first_page + index)
+                  for text, index in paragraphs_from_lines(pages)]
+    return blocks_from_paragraphs(paragraphs)
+
+
+def blocks_from_paragraphs(
+    paragraphs: list[tuple[str, int | None]], *, find_title: bool = True, ocr: bool = False
+) -> list[Block]:
+    """Paragraphs (text, page) into blocks, each a heading or body text. With `find_title`, the
+    text's first paragraph may be its title (a short line, or the title a long one opens with)."""
+    blocks: list[Block] = []
+    for text, page in paragraphs:
+        lead = lead_title(text) if find_title and not blocks else None
         if lead:
-            blocks.append(Block(text=lead, page=page, heading_level=1))
+            blocks.append(Block(text=lead, page=page, heading_level=1, ocr=ocr))
             text = text[len(lead):].lstrip()
-        level = heading_level(text) or (1 if not blocks and _title_like(text) else 0)
-        blocks.append(Block(text=text, page=page, heading_level=level))
+        level = heading_level(text) or (1 if find_title and not blocks and _title_like(text) else 0)
+        blocks.append(Block(text=text, page=page, heading_level=level, ocr=ocr))
     return blocks
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up county-rag on a fresh machine: system packages (when root and missing), a virtual
 # environment in .venv, the CPU build of torch, and the project. Safe to run again.
-# Usage: scripts/setup.sh [test]   ("test" also installs the test tools and the browser)
+# Usage: scripts/setup.sh [test]   ("test" also installs the test tools, the browser and
+# PostgreSQL, whose server the tests start in a temporary folder: scripts/postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra="${1:-}"
@@ -10,13 +11,20 @@ need=()
 if [ "$extra" = "test" ]; then
   command -v chromium >/dev/null || need+=(chromium)
   [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
 fi
-if [ ${#need[@]} -gt 0 ]; then
+# LibreOffice converts legacy Word files (.doc, .wps); without its recommends ~280 MB, ~30 s
+lean=()
+command -v soffice >/dev/null || lean+=(libreoffice-writer-nogui)
+if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing ${need[*]} (apt-get)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    echo "installing ${need[*]} ${lean[*]} (apt-get)"
+    apt-get update -qq
+    export DEBIAN_FRONTEND=noninteractive
+    [ ${#need[@]} -eq 0 ] || apt-get install -y -qq "${need[@]}" >/dev/null
+    [ ${#lean[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
   else
-    echo "please install: ${need[*]} (Debian packages)" >&2
+    echo "please install: ${need[*]} ${lean[*]} (Debian packages)" >&2
   fi
 fi
 

@@ -1,10 +1,14 @@
-"""Shared fixtures: the bundled embedding model (loaded once) and fixture documents on disk."""
+"""Shared fixtures: the bundled embedding model (loaded once), fixture documents on disk, and
+the app database on SQLite and on a real PostgreSQL server."""
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from app.staff.db import Database, sqlite_url
+from app.staff.tables import Base
 from ingest.documents import Document
 from ingest.embedder import Embedder, load_embedder
 from ingest.loaders import parse_document, read_file
@@ -13,6 +17,9 @@ from ingest.settings import IndexSettings
 from . import fixture_docs
 
 MAX_BYTES = 50 * 2**20
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +83,56 @@ def markdown_doc(docs_dir: Path) -> Document:
 @pytest.fixture(scope="session")
 def article_doc(docs_dir: Path) -> Document:
     return load(docs_dir / "统计公报.txt")
+
+
+POSTGRES_URL = "COUNTY_RAG_TEST_DATABASE_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty app database: SQLite in tmp_path, then the PostgreSQL server named by
+    COUNTY_RAG_TEST_DATABASE_URL (scripts/test.sh starts one), emptied before and after."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    url = os.environ.get(POSTGRES_URL)
+    if not url:
+        pytest.skip(f"{POSTGRES_URL} is unset: no PostgreSQL server to test against "
+                    "(scripts/test.sh starts one)")
+    _drop_tables(url)
+    yield url
+    _drop_tables(url)
+
+
+def _drop_tables(url: str) -> None:
+    database = Database(url)
+    Base.metadata.drop_all(database.engine)
+    database.close()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def county_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real index (bundled model) of a public county document, a public one holding HTML and
+    an internal one (tests/ui_server.py), built once per session; tests must not change it."""
+    from .ui_server import build_index
+
+    return build_index(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

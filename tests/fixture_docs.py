@@ -64,9 +64,10 @@ def chinese_pdf_pages(width: int = PDF_WIDTH) -> list[list[str]]:
 
 def write_chinese_pdf(
     path: Path, pages: list[list[str]] | None = None, header: str | None = PDF_HEADER,
-    footer: str | None = "第 {page} 页",
+    footer: str | None = "第 {page} 页", outlined_title: bool = False,
 ) -> Path:
-    """A PDF with a text layer: one line per drawString, header and footer on every page."""
+    """A PDF with a text layer: one line per drawString, header and footer on every page. With
+    `outlined_title`, the title is drawn as shapes (as when a designer turned it to outlines)."""
     pages = chinese_pdf_pages() if pages is None else pages
     pdf = canvas.Canvas(str(path), pagesize=A4)
     _, height = A4
@@ -78,7 +79,11 @@ def write_chinese_pdf(
         for index, line in enumerate(lines):
             big = number == 1 and index == 0
             pdf.setFont(CJK_FONT, 18 if big else 12)
-            pdf.drawString(72, y, line)
+            if big and outlined_title:
+                for i in range(len(line)):
+                    pdf.rect(72 + 20 * i, y, 16, 16, fill=1)
+            else:
+                pdf.drawString(72, y, line)
             y -= 30 if big else 18
         if footer:
             pdf.setFont(CJK_FONT, 9)
@@ -287,4 +292,150 @@ ARTICLE = "\n".join([
 
 def write_scraped_article(path: Path) -> Path:
     path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+# --- tables, spreadsheets, scans and images --------------------------------------------------
+
+TABLE_CAPTION = "表5 规模以上工业主要产品产量"
+TABLE_ROWS = [
+    ("产品名称", "单位", "产量", "比上年增长(%)"),
+    ("原煤", "万吨", "5321.6", "4.2"),
+    ("电解铝", "万吨", "50.3", "12.7"),
+    ("铝材", "吨", "382156", "48.8"),
+]
+TABLE_BEFORE = "全年规模以上工业主要产品产量保持增长，铝产业链延伸明显，具体情况见下表。"
+TABLE_AFTER = "全年全县规模以上工业企业实现利润总额比上年增长6.1%。"
+FOOTNOTED = "全年全县地区生产总值比上年增长5.4%[1]，其中第二产业增加值增长6.0%[2]。"
+FOOTNOTES = ("[1]地区生产总值按不变价格计算。", "[2]增长速度按可比价格计算。")
+
+
+def write_table_pdf(path: Path) -> Path:
+    """A statistical bulletin page: a paragraph, a caption, a ruled table, footnoted prose."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=11, leading=16, wordWrap="CJK")
+    title = ParagraphStyle("title", parent=body, fontSize=18, leading=24)
+    table = Table([list(row) for row in TABLE_ROWS])
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), CJK_FONT, 10),
+                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    story = [Paragraph(ARTICLE_TITLE, title), Spacer(0, 12), Paragraph(TABLE_BEFORE, body),
+             Spacer(0, 8), Paragraph(TABLE_CAPTION, body), Spacer(0, 4), table, Spacer(0, 8),
+             Paragraph(TABLE_AFTER, body), Paragraph(FOOTNOTED, body),
+             *(Paragraph(note, body) for note in FOOTNOTES)]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+MERGED_CAPTION = "表3 重点项目投资情况"
+# (category, project, planned, done, place): the category spans rows, 投资额 spans two columns
+MERGED_BODY = [
+    ("工业", "铝材深加工项目", "12.5", "8.1", "经济技术开发区"),
+    ("工业", "氢能装备制造项目", "6.0", "2.4", "瓦塘镇"),
+    ("物流", "现代物流园区", "3.2", "3.2", "蔡家会镇"),
+]
+
+
+def write_merged_docx(path: Path) -> Path:
+    """A Word report whose table has a two-row header (merged across and down) and a category
+    column merged down its rows, after a caption paragraph."""
+    document = docx.Document()
+    document.add_paragraph("兴县重点项目进展报告", style="Title")
+    document.add_paragraph("今年以来，全县重点项目建设进展顺利。")
+    document.add_paragraph(MERGED_CAPTION)
+    table = document.add_table(rows=2 + len(MERGED_BODY), cols=5)
+    table.style = "Table Grid"
+    head = table.rows[0].cells
+    for column, text in ((0, "类别"), (1, "项目名称"), (2, "投资额（亿元）"), (4, "建设地点")):
+        head[column].text = text
+    for column, text in ((2, "计划"), (3, "完成")):
+        table.cell(1, column).text = text
+    for column in (0, 1, 4):
+        table.cell(0, column).merge(table.cell(1, column))
+    table.cell(0, 2).merge(table.cell(0, 3))
+    for r, row in enumerate(MERGED_BODY, start=2):
+        for column, text in enumerate(row):
+            if column or r == 2 or row[0] != MERGED_BODY[r - 3][0]:
+                table.cell(r, column).text = text
+    table.cell(2, 0).merge(table.cell(3, 0))
+    document.add_paragraph("以上项目均按计划推进。")
+    document.save(str(path))
+    return path
+
+
+PROJECT_SHEET_TITLE = "2024年兴县招商引资项目清单"
+PROJECT_SHEET = [
+    ("序号", "项目名称", "总投资（亿元）", "建设地点", "联系单位"),
+    (1, "铝镁新材料产业园", 35.5, "兴县经济技术开发区", "县工信局"),
+    (2, "精品杂粮深加工", 2.8, "蔡家会镇", "县农业农村局"),
+    (3, "黄河文旅康养基地", 12, "碛口镇", "县文旅局"),
+]
+
+
+def write_project_xlsx(path: Path) -> Path:
+    """An Excel project list: a title row merged across the sheet, then headers and rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "招商项目"
+    sheet.append([PROJECT_SHEET_TITLE])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(PROJECT_SHEET[0]))
+    for row in PROJECT_SHEET:
+        sheet.append(list(row))
+    book.save(str(path))
+    return path
+
+
+NOTO_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SCAN_LINES = ("兴县二〇二三年粮食总产量达到十二万吨。", "工业园区新增入驻企业十五家，同比增长8.5%。")
+
+
+def page_image(lines: tuple[str, ...] = SCAN_LINES, size: int = 36) -> Image.Image:
+    """A white page with Chinese lines set in Noto Sans CJK, as a scanner would see it."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(NOTO_CJK, size, index=2)  # the SC face of the collection
+    image = Image.new("RGB", (1240, 160 + 2 * size * len(lines)), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((80, 80 + 2 * size * i), line, font=font, fill="black")
+    return image
+
+
+def write_project_xls(path: Path) -> Path:
+    """The same project list saved as a legacy .xls (Excel 97), title merged across the sheet."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("招商项目")
+    sheet.write_merge(0, 0, 0, len(PROJECT_SHEET[0]) - 1, PROJECT_SHEET_TITLE)
+    for r, row in enumerate(PROJECT_SHEET, start=1):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def write_page_image(path: Path, lines: tuple[str, ...] = SCAN_LINES) -> Path:
+    page_image(lines).save(path)
+    return path
+
+
+def write_mixed_pdf(path: Path, scanned_pages: int = 1) -> Path:
+    """Page 1 with a text layer, then `scanned_pages` pages that are only an image of text."""
+    page = page_image()
+    image, (w, h) = ImageReader(page), page.size
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    _, height = A4
+    pdf.setFont(CJK_FONT, 12)
+    for i, line in enumerate(wrap(PDF_INTRO, PDF_WIDTH)):
+        pdf.drawString(72, height - 90 - 18 * i, line)
+    pdf.showPage()
+    for _ in range(scanned_pages):
+        pdf.drawImage(image, 50, height - 300, width=500, height=500 * h / w)
+        pdf.showPage()
+    pdf.save()
     return path

@@ -26,6 +26,9 @@ def test_figure_kind_checks():
 
 def test_figures_are_approximate_or_exact_but_not_designations():
     assert has_number("共受理咨询590余件", "件") and has_number("调集两万多名医护人员", "名")
+    assert has_number("项目名称: 康养基地 | 总投资（亿元）: 12 | 建设地点: 碛口镇", "亿元")  # a table row
+    assert has_number("产品名称: 铝材 | 单位: 吨 | 产量: 382156", "吨")
+    assert not has_number("项目名称: 康养基地 | 建设地点（亿元）", "亿元")
     assert not has_number("扩产医用N95口罩") and not has_number("H7N9流感") and has_number("占比100%")
     assert not has_number("由省上统一调度，扫描二维码登记") and has_number("分为三种类型")  # 三 counts here
     assert has_number("贴息比例为５０％", "%")

@@ -230,3 +230,23 @@ def test_eval_reports_retrieval_answers_refusals_and_latency(index: Settings, tm
     bad.write_text('{"id": 1}\n', encoding="utf-8")
     refused = run_cli("eval", str(bad), "--store", str(index.store))
     assert refused.returncode == 2 and "bad.jsonl:1" in refused.stderr
+
+
+def test_a_question_about_a_table_cell_is_answered_with_its_row(tmp_path):
+    from . import fixture_docs as F
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    F.write_table_pdf(docs / "bulletin.pdf")
+    F.write_project_xlsx(docs / "projects.xlsx")
+    settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled")
+    sync(settings, [docs])
+    assistant = Assistant.open(settings)
+    answer = assistant.ask("铝材产量是多少吨？")
+    assert answer.answered
+    assert f"{F.TABLE_CAPTION} | 产品名称: 铝材 | 单位: 吨 | 产量: 382156" in answer.text
+    first = answer.citations[0]
+    assert (first.kind, first.page, first.source) == ("table", 1, "bulletin.pdf")
+    answer = assistant.ask("黄河文旅康养基地总投资多少亿元？")
+    assert answer.answered and "总投资（亿元）: 12 | 建设地点: 碛口镇" in answer.text
+    assert answer.citations[0].kind == "table" and answer.citations[0].to_json()["kind"] == "table"

@@ -187,8 +187,9 @@ def test_index_text_carries_title_and_heading_path(docx_doc, bundled_embedder):
         assert chunk.title == F.DOCX_TITLE
         assert chunk.index_text.startswith(F.DOCX_TITLE + "\n")
         assert chunk.heading in chunk.index_text
-    table = next(c for c in chunks if "铝材深加工项目 | 12.5亿元" in c.text)
+    table = next(c for c in chunks if "铝材深加工项目 | 投资额: 12.5亿元" in c.text)
     assert table.heading_path == (F.DOCX_H1B,)
+    assert table.kind == "table" and F.DOCX_AFTER_TABLE not in table.text
 
 
 @pytest.mark.parametrize("chunk_tokens", [256, 64, 40])

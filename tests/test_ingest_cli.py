@@ -1,6 +1,7 @@
 """The `county-rag ingest` command as users run it: crash safety, a Chroma server, fast fallback."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -183,8 +184,9 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
         "empty.txt": "empty file",
         "corrupt.pdf": "corrupt PDF",
         "encrypted.pdf": "encrypted PDF",
-        "scanned.pdf": "no text layer; needs OCR",
-        "sheet.xlsx": "unsupported file type .xlsx",
+        "scanned.pdf": "no text found (scanned PDF: OCR read nothing)",
+        "sheet.xlsx": "corrupt Excel file",
+        "slides.pptx": "unsupported file type .pptx",
         "binary.txt": "undecodable bytes",
         "big.txt": "file too large",
         "loop1.txt": "symlink loop",
@@ -193,8 +195,9 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
     (docs / "empty.txt").write_bytes(b"")
     fixture_docs.write_corrupt_pdf(docs / "corrupt.pdf")
     fixture_docs.write_encrypted_pdf(docs / "encrypted.pdf")
-    fixture_docs.write_scanned_pdf(docs / "scanned.pdf")
+    fixture_docs.write_scanned_pdf(docs / "scanned.pdf", pages=1)
     (docs / "sheet.xlsx").write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    (docs / "slides.pptx").write_bytes(b"PK\x03\x04 not read anyway")
     (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (docs / "big.txt").write_text("兴县" * 20000, encoding="utf-8")
     os.symlink(docs / "loop2.txt", docs / "loop1.txt")
@@ -207,6 +210,31 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
     assert len(lines) == len(bad)
     for name, reason in bad.items():
         assert any(line.startswith(f"{docs / name}: ") and reason in line for line in lines), name
-    assert "added 2, updated 0, unchanged 0, removed 0, failed 9" in done.stdout
+    assert "added 2, updated 0, unchanged 0, removed 0, failed 10" in done.stdout
     stored = {m["source"] for _, m in snapshot(IndexSettings(store=tmp_path / "store", embed_model="bundled")).values()}
     assert stored == {"good.txt", "good.docx"}
+
+
+@pytest.mark.slow
+def test_ingest_says_per_file_what_it_read_and_ocr_progress_per_page(tmp_path: Path):
+    from . import fixture_docs
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    fixture_docs.write_mixed_pdf(docs / "scan.pdf", scanned_pages=4)
+    fixture_docs.write_project_xlsx(docs / "projects.xlsx")
+    fixture_docs.write_page_image(docs / "notice.png")
+    done = run_cli("ingest", str(docs), "--store", str(tmp_path / "store"))
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert "added: scan.pdf (5 pages, 4 OCR'd pages)" in lines
+    assert "added: projects.xlsx (1 table)" in lines
+    assert "added: notice.png (1 page, 1 OCR'd page)" in lines
+    assert [ln for ln in lines if ln.startswith("scan.pdf: OCR page")] == [
+        f"scan.pdf: OCR page {n}/4" for n in range(1, 5)]
+    assert re.search(r"added 3, .* failed 0; .*\(\d+\.\d s\)$", done.stdout.strip())
+    records = snapshot(IndexSettings(store=tmp_path / "store", embed_model="bundled")).values()
+    scanned = {p for _, m in records if m["source"] == "scan.pdf" and m["ocr"]
+               for p in range(m["page"], m["page_end"] + 1)}
+    assert scanned >= {2, 3, 4, 5}
+    assert all(m["kind"] == "table" for _, m in records if m["source"] == "projects.xlsx")

@@ -101,11 +101,15 @@ def test_docx_title_headings_and_paragraphs(docx_doc):
     assert span_of(docx_doc, F.DOCX_AFTER_TABLE).heading_path == (F.DOCX_H1B,)
 
 
-def test_docx_table_rows_become_paragraphs(docx_doc):
-    rows = [" | ".join(row) for row in F.DOCX_TABLE]
+def test_docx_table_rows_say_their_column_headers(docx_doc):
+    (name, money), *body = F.DOCX_TABLE
+    rows = [f"{name}: {a} | {money}: {b}" for a, b in body]
     assert all(row in paragraphs(docx_doc) for row in rows)
-    assert span_of(docx_doc, rows[1]).heading_path == (F.DOCX_H1B,)
-    assert paragraphs(docx_doc).index(rows[0]) < paragraphs(docx_doc).index(F.DOCX_AFTER_TABLE)
+    assert span_of(docx_doc, rows[0]).heading_path == (F.DOCX_H1B,)  # a heading is no caption
+    assert span_of(docx_doc, rows[0]).table == 1 and span_of(docx_doc, rows[0]).kind == "table"
+    assert paragraphs(docx_doc).index(rows[-1]) < paragraphs(docx_doc).index(F.DOCX_AFTER_TABLE)
+    assert span_of(docx_doc, F.DOCX_AFTER_TABLE).kind == "prose"
+    assert docx_doc.tables == 1
 
 
 # --- plain text and encodings ----------------------------------------------------------------
@@ -176,8 +180,10 @@ def test_gbk_html_is_decoded(write_fixture):
 def test_markdown_headings_table_and_list(markdown_doc):
     assert markdown_doc.title == F.MD_TITLE
     assert "兴县以煤电铝为主导产业，近年来积极发展新能源。" in paragraphs(markdown_doc)
-    assert span_of(markdown_doc, "铝材深加工项目 | 12.5亿元").heading_path == ("重点项目",)
-    assert "项目名称 | 投资额" in paragraphs(markdown_doc)
+    row = "项目名称: 铝材深加工项目 | 投资额: 12.5亿元"
+    assert row in paragraphs(markdown_doc) and span_of(markdown_doc, row).kind == "table"
+    assert span_of(markdown_doc, row).heading_path == ("重点项目",)
+    assert "项目名称: 现代物流园区 | 投资额: 3.2亿元" in paragraphs(markdown_doc)
     for item in ("建成千万吨级煤炭基地", "打造铝材产业集群", "完善园区配套设施"):
         assert item in paragraphs(markdown_doc)
         assert span_of(markdown_doc, item).heading_path == ("发展目标",)
@@ -186,9 +192,9 @@ def test_markdown_headings_table_and_list(markdown_doc):
 
 # --- files that are refused ------------------------------------------------------------------
 
-def rejection(path: Path, max_bytes: int = MAX_BYTES) -> str:
+def rejection(path: Path, max_bytes: int = MAX_BYTES, ocr: bool = True) -> str:
     with pytest.raises(FileRejected) as info:
-        parse_document(read_file(path, max_bytes), path.name)
+        parse_document(read_file(path, max_bytes), path.name, ocr=ocr)
     return str(info.value)
 
 
@@ -210,12 +216,18 @@ def test_encrypted_pdf(write_fixture):
 
 
 @pytest.mark.parametrize("page_numbers", [False, True])
-def test_scanned_pdf_without_text_layer(write_fixture, page_numbers):
+def test_scanned_pdf_without_text_layer_and_ocr_off(write_fixture, page_numbers):
     path = write_fixture("scan.pdf", F.write_scanned_pdf, pages=30, page_numbers=page_numbers)
-    assert "no text layer; needs OCR" in rejection(path)
+    reason = rejection(path, ocr=False)
+    assert "no text layer; needs OCR" in reason and "COUNTY_RAG_OCR=false" in reason
 
 
-@pytest.mark.parametrize("name", ["projects.xlsx", "report.doc", "README"])
+def test_scan_in_which_ocr_reads_nothing(write_fixture):
+    path = write_fixture("scan.pdf", F.write_scanned_pdf, pages=1, page_numbers=True)
+    assert rejection(path) == "no text found (scanned PDF: OCR read nothing)"
+
+
+@pytest.mark.parametrize("name", ["slides.pptx", "drawing.dwg", "README"])
 def test_unsupported_type(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(b"PK\x03\x04 not read anyway")

@@ -123,3 +123,32 @@ def test_single_files_are_added_without_removing_others(folder: Path, tmp_path: 
     report = sync(settings, [other / "doc_000.txt"])
     assert report.added == ["doc_000.txt"] and not report.removed
     assert len(IndexStore(settings, create=False).docs()) == 7
+
+
+def test_text_the_model_cannot_read_is_not_embedded_and_never_a_dense_hit(tmp_path: Path):
+    from app.language.query import analyse
+    from app.retrieval.retriever import Retriever
+    from app.settings import Settings
+    from ingest.embedder import load_embedder
+
+    docs = tmp_path / "docs"
+    write_docs(docs, 2)
+    (docs / "english.txt").write_text(
+        "Xing County Investment Guide\n\nThe aluminium industrial park offers serviced land, "
+        "power at industrial rates and a rail freight line to the port.\n", encoding="utf-8")
+    settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled")
+    report = sync(settings, [docs])
+    records = IndexStore(settings, create=False).records()
+    chinese = {r.id for r in records if r.meta["source"] != "english.txt"}
+    english = {r.id for r in records if r.meta["source"] == "english.txt"}
+    assert all(not r.meta["dense"] for r in records if r.id in chinese)
+    assert all(r.meta["dense"] for r in records if r.id in english)
+    assert report.not_embedded == len(chinese)
+    assert report.chunks == len(records) and 0 < report.tokens < 200  # the English text only
+    assert IndexStore(settings, create=False).meta["unreadable_not_embedded"] == 0.5
+
+    store = IndexStore(settings, create=False)
+    retriever = Retriever(settings, store, load_embedder(settings, print))
+    for question in ("aluminium industrial park land", "兴县铝镁新材料项目总投资多少亿元"):
+        dense = retriever._dense(analyse(question), {"public"})
+        assert dense and set(dense) <= english

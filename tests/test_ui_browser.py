@@ -8,6 +8,7 @@ Waits are on elements, never on network idle. Screenshots go to COUNTY_RAG_UI_SH
 
 import io
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from app.answering.assistant import Assistant
 from app.answering.llm import LLMClient
 from app.answering.messages import say
 from app.staff import workspace
+from app.web.text import t
+from app.web.uploads import upload_cache
 
 from .llm_server import FakeLLM, Reply
 from .ui_server import (
@@ -41,9 +44,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT = 30_000  # ms, for any single wait
 
 ALUMINIUM_QUESTION = "兴县铝土矿的规模是多少？"
@@ -71,30 +71,23 @@ def shots(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-
-
 class Page:
     """A browser tab on the app that records dialogs and requests leaving 127.0.0.1."""
 
-    def __init__(self, browser, url: str, locale: str):
+    def __init__(self, browser, url: str, locale: str, ready: str, headers: dict[str, str]):
         self.context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900},
-                                           accept_downloads=True)
+                                           accept_downloads=True, extra_http_headers=headers)
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.outside: list[str] = []
         self.page.on("dialog", self._dialog)
         self.page.on("request", self._request)
+        self.goto(url, ready)
+
+    def goto(self, url: str, ready: str = "#cr-question textarea") -> None:
         self.page.goto(url)
-        self.page.locator("#cr-question textarea").wait_for()
+        self.page.locator(ready).wait_for()
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -131,8 +124,9 @@ class Page:
 def open_page(browser) -> Iterator:
     pages: list[Page] = []
 
-    def opener(url: str, locale: str = "zh-CN") -> Page:
-        pages.append(Page(browser, url, locale))
+    def opener(url: str, locale: str = "zh-CN", ready: str = "#cr-question textarea",
+               headers: dict[str, str] | None = None) -> Page:
+        pages.append(Page(browser, url, locale, ready, headers or {}))
         return pages[-1]
 
     yield opener
@@ -142,11 +136,23 @@ def open_page(browser) -> Iterator:
         page.close()
 
 
-def login(page: Page, password: str = STAFF_PASSWORD) -> None:
-    page.tab("工作人员")
-    page.page.locator("#cr-user input, #cr-user textarea").first.fill(STAFF_USER)
-    page.page.locator("#cr-password input").fill(password)
-    page.page.locator("#cr-login-btn").click()
+def login(page: Page, server: Server, password: str = STAFF_PASSWORD, user: str = STAFF_USER) -> None:
+    """Log in on the staff login page (opened when not already there)."""
+    if "/staff/login" not in page.page.url:
+        page.goto(server.staff_url, ready="#cr-user")
+    page.page.locator("#cr-user").fill(user)
+    page.page.locator("#cr-password").fill(password)
+    with page.page.expect_navigation():
+        page.page.locator("#cr-login-btn").click()
+
+
+def staff_page(open_page, server: Server) -> Page:
+    """A logged-in staff workspace."""
+    page = open_page(server.staff_url, ready="#cr-user")
+    login(page, server)
+    page.page.locator("#cr-workspace").wait_for(state="visible")
+    page.page.locator("#cr-docs table").wait_for()
+    return page
 
 
 # --- investor chat -------------------------------------------------------------------------
@@ -252,17 +258,19 @@ def test_internal_documents_never_reach_the_investor_chat(server, open_page):
 
 def test_wrong_password_is_refused(server, open_page):
     page = open_page(server.url)
-    login(page, password="wrong password")
+    page.tab("工作人员")
+    page.page.locator("#cr-staff-link a").click()  # the way from the chat to the login
+    page.page.locator("#cr-user").wait_for()
+    assert page.page.url == f"{server.staff_url}login"
+    login(page, server, password="wrong password")
     page.page.locator("#cr-login-msg .cr-error").wait_for()
-    assert not page.page.locator("#cr-workspace").is_visible()
-    assert page.page.locator("#cr-docs table").count() == 0
+    assert t("zh", "login_failed") in page.page.locator("#cr-login-msg").inner_text()
+    assert page.page.locator("#cr-workspace").count() == 0 and "/staff/login" in page.page.url
 
 
 def test_staff_upload_pitch_approve_export_then_investors_get_the_approved_answer(
         server, open_page, shots, tmp_path):
-    page = open_page(server.url)
-    login(page)
-    page.page.locator("#cr-workspace").wait_for(state="visible")
+    page = staff_page(open_page, server)
     assert STAFF_USER in page.page.locator("#cr-whoami").inner_text()
     docs = page.page.locator("#cr-docs")
     docs.locator(f"tr:has-text('{COUNTY_TITLE}')").wait_for()
@@ -323,7 +331,7 @@ def test_staff_upload_pitch_approve_export_then_investors_get_the_approved_answe
     assert files["#cr-export-one-md"].suffix == ".md" and files["#cr-export-one-docx"].suffix == ".docx"
 
     # the investor chat now answers that question with the approved answer, marked as such
-    page.tab("投资咨询")
+    page.goto(server.url)
     page.ask(PITCH_QUESTION)
     answer = page.last_answer
     assert "cr-mode-approved" in answer.get_attribute("class")
@@ -339,8 +347,7 @@ def pick(page: Page, dropdown: str, text: str) -> None:
 
 
 def test_library_entry_can_be_deleted(server, open_page):
-    page = open_page(server.url)
-    login(page)
+    page = staff_page(open_page, server)
     page.tab("已审核答案库")
     page.page.locator("#cr-library .cr-entry", has_text=PITCH_QUESTION).wait_for()
     pick(page, "#cr-entry-pick", PITCH_QUESTION)
@@ -351,8 +358,7 @@ def test_library_entry_can_be_deleted(server, open_page):
 
 
 def test_document_made_internal_leaves_the_chat_then_is_deleted(server, open_page):
-    page = open_page(server.url)
-    login(page)
+    page = staff_page(open_page, server)
     row = page.page.locator(f"#cr-docs tr:has-text('{UPLOAD_TITLE}')")
     row.wait_for()
     pick(page, "#cr-doc-pick", UPLOAD_TITLE)
@@ -360,11 +366,11 @@ def test_document_made_internal_leaves_the_chat_then_is_deleted(server, open_pag
     page.page.locator("#cr-doc-msg .cr-ok").wait_for()
     assert row.locator(".cr-doc-visibility").inner_text() == "内部"
 
-    page.tab("投资咨询")  # no approved answer any more, and the only source is now internal
+    page.goto(server.url)  # no approved answer any more, and the only source is now internal
     page.ask(PITCH_QUESTION)
     assert "cr-not-found" in page.last_answer.get_attribute("class")
 
-    page.tab("工作人员")
+    page.goto(server.staff_url, ready="#cr-docs table")
     pick(page, "#cr-doc-pick", UPLOAD_TITLE)
     page.page.locator("#cr-delete").click()
     page.page.locator("#cr-confirm-delete").click()
@@ -373,9 +379,124 @@ def test_document_made_internal_leaves_the_chat_then_is_deleted(server, open_pag
     assert all(d.title != UPLOAD_TITLE for d in workspace.documents(server.settings))
 
     page.page.locator("#cr-logout").click()
-    page.page.locator("#cr-login").wait_for(state="visible")
-    assert not page.page.locator("#cr-workspace").is_visible()
-    assert page.page.locator("#cr-docs tr").count() == 0
+    page.page.locator("#cr-login-msg .cr-ok").wait_for()  # back on the login form: logged out
+    assert t("zh", "logged_out") in page.page.locator("#cr-login-msg").inner_text()
+    page.goto(server.staff_url, ready="#cr-user")  # the token is gone: the workspace is closed
+    assert page.page.locator("#cr-workspace").count() == 0
+
+
+def test_internal_wording_pasted_into_an_approved_answer_never_reaches_investors(server, open_page, shots):
+    """Internal sentences under a public source card: the draft marks them, approval says
+    investors will not see the answer, and they get the assistant's own answer."""
+    page = staff_page(open_page, server)
+    page.tab("推介答案")
+    page.page.locator("#cr-pitch-q textarea").fill(ALUMINIUM_QUESTION)
+    page.page.locator("#cr-draft").click()
+    page.page.locator("#cr-draft-check .cr-ok", has_text=t("zh", "public_ok")).wait_for()
+    draft = page.page.locator("#cr-pitch-answer textarea")
+    edited = f"{INTERNAL_PHRASE}。{draft.input_value()}"
+    draft.press("Control+Home")  # staff type internal text in front of the public, cited sentence
+    draft.press_sequentially(f"{INTERNAL_PHRASE}。")
+    draft.press("Tab")  # leaving the box checks it (typed Chinese reaches Gradio as no input event)
+    marked = page.page.locator("#cr-draft-check mark.cr-internal")
+    marked.wait_for()
+    assert marked.inner_text() == f"{INTERNAL_PHRASE}。"
+    assert t("zh", "internal_warning") in page.page.locator("#cr-draft-check .cr-warn").inner_text()
+    assert INTERNAL_TITLE in page.page.locator("#cr-draft-check .cr-internal-tag").inner_text()
+    page.shot(shots, "09-draft-marks-internal")
+    page.page.locator("#cr-approve").click()
+    page.page.locator("#cr-approve-msg .cr-warn").wait_for()
+    saved = page.page.locator("#cr-approve-msg").inner_text()
+    assert t("zh", "approved_saved_internal", user=STAFF_USER) in saved
+    entry = server.library.match(ALUMINIUM_QUESTION, 1.0)
+    assert entry and entry.answer == edited and [c["source"] for c in entry.citations] == ["county.txt"]
+    try:
+        page.tab("已审核答案库")
+        page.page.locator("#cr-library .cr-entry", has_text=ALUMINIUM_QUESTION).locator(
+            ".cr-entry-withheld").wait_for()
+        page.goto(server.url)
+        page.ask(ALUMINIUM_QUESTION)
+        answer = page.last_answer
+        assert "cr-mode-approved" not in answer.get_attribute("class")
+        assert "66万吨铝土矿" in answer.locator(".cr-text").inner_text()
+        html = page.page.content()
+        assert INTERNAL_PHRASE not in html and "晋北丰收" not in html
+    finally:
+        server.library.delete(entry.id)
+
+
+def test_repeated_wrong_logins_are_locked_out(server, store, open_page, shots):
+    with serve(settings_for(store, login_max_failures=3), server.assistant) as app:
+        page = open_page(app.staff_url, ready="#cr-user")
+        for _ in range(3):
+            login(page, app, password="wrong password")
+            assert t("zh", "login_failed") in page.page.locator("#cr-login-msg .cr-error").inner_text()
+        login(page, app)  # the right password, now too late
+        message = page.page.locator("#cr-login-msg .cr-error").inner_text()
+        assert message == t("zh", "login_locked", minutes=15)
+        page.goto(app.staff_url, ready="#cr-user")
+        assert page.page.locator("#cr-workspace").count() == 0
+        page.shot(shots, "10-locked")
+
+
+def test_a_second_client_cannot_use_a_staff_session(server, open_page):
+    """The probe's case: another client sends the logged-in page's session id."""
+    page = staff_page(open_page, server)
+    with page.page.expect_request(lambda r: "/queue/join" in r.url) as join:
+        page.page.locator("#cr-refresh").click()
+    body = join.value.post_data_json
+    assert body["session_hash"]
+    other = open_page(server.url)  # another browser, never logged in
+    other.goto(server.staff_url, ready="#cr-user")  # the workspace page leads it to the login
+    assert other.page.url == f"{server.staff_url}login"
+    statuses = other.page.evaluate("""async (body) => {
+        const join = await fetch('/staff/gradio_api/queue/join', {method: 'POST',
+            headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
+        const data = await fetch('/staff/gradio_api/queue/data?session_hash=' + body.session_hash);
+        const config = await fetch('/staff/config');
+        return [join.status, data.status, config.status];
+    }""", body)
+    assert statuses == [401, 401, 401]
+    page.page.locator("#cr-refresh").click()  # the staff member's own page still works
+    page.page.locator(f"#cr-docs tr:has-text('{COUNTY_TITLE}')").wait_for()
+
+
+def test_an_expired_session_goes_back_to_the_login(server, store, open_page):
+    with serve(settings_for(store, staff_session_minutes=0.1), server.assistant) as app:
+        page = staff_page(open_page, app)
+        page.page.wait_for_url("**/staff/login?expired=1")  # the page notices within seconds
+        assert page.page.locator("#cr-login-msg .cr-warn").inner_text() == t("zh", "session_expired")
+        page.goto(app.staff_url, ready="#cr-user")
+        assert page.page.locator("#cr-workspace").count() == 0
+
+
+def test_an_anonymous_upload_post_is_refused(server, open_page):
+    page = open_page(server.url)
+    name = f"anonymous-{uuid.uuid4().hex}.txt"
+    replies = page.page.evaluate("""async (name) => {
+        const out = [];
+        for (const path of ['gradio_api/upload', 'staff/gradio_api/upload']) {
+            const form = new FormData();
+            form.append('files', new Blob(['匿名上传'.repeat(1000)]), name);
+            const reply = await fetch(path, {method: 'POST', body: form});
+            out.push([reply.status, await reply.text()]);
+        }
+        return out;
+    }""", name)
+    assert replies == [[403, t("zh", "upload_refused")]] * 2
+    assert not list(upload_cache().rglob(name))
+
+
+def test_too_many_files_for_one_upload_get_a_chinese_message(server, store, open_page, tmp_path):
+    with serve(settings_for(store, max_upload_files=2), server.assistant) as app:
+        page = staff_page(open_page, app)
+        paths = []
+        for n in range(3):
+            paths.append(tmp_path / f"资料{n}.txt")
+            paths[-1].write_text(f"兴县资料第{n}份。", encoding="utf-8")
+        page.page.locator("#cr-upload input[type=file]").set_input_files([str(p) for p in paths])
+        page.page.get_by_text(t("zh", "upload_too_many", n=2)).wait_for()
+        assert not any(list(upload_cache().rglob(p.name)) for p in paths)
 
 
 def test_without_staff_logins_the_workspace_says_how_to_enable_it(server, store, open_page, shots):
@@ -389,6 +510,9 @@ def test_without_staff_logins_the_workspace_says_how_to_enable_it(server, store,
         assert "county-rag hash-password" in notice.inner_text()
         assert page.page.locator("#cr-password").count() == 0
         page.shot(shots, "08-staff-disabled")
+        page.goto(bare.staff_url, ready="#cr-staff-disabled")  # the staff URL says the same
+        assert "COUNTY_RAG_STAFF_USERS" in page.page.locator("#cr-staff-disabled").inner_text()
+        assert page.page.locator("#cr-password").count() == 0
 
 
 # --- answers from a language model, streamed ------------------------------------------------

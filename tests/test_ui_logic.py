@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.answering.answer import Answer, Citation
+from app.answering.provenance import Disclosure, Sentence, sentences
 from app.web import ui
 from app.web.render import (
     Context,
@@ -13,6 +14,7 @@ from app.web.render import (
     answer_html,
     chat_messages,
     docs_table,
+    draft_check_html,
     highlighted,
     library_html,
     marked_text,
@@ -106,3 +108,38 @@ def test_example_questions_come_from_public_complete_documents(monkeypatch):
     assert ui.example_questions(settings, "zh") == [t("zh", "example_from_title", title="公开指南")]
     settings = SimpleNamespace(example_questions=["甲？", "乙？", "丙？", "丁？"])
     assert ui.example_questions(settings, "en") == ["甲？", "乙？", "丙？"]
+
+
+def test_draft_check_marks_internal_sentences_and_escapes_them():
+    text = "公开的句子[1]。<b>内部</b>的句子。员工自己写的。"
+    spans = sentences(text)
+    marked = [Sentence(a, b, text[a:b], HOSTILE if i == 1 else "") for i, (a, b) in enumerate(spans)]
+    check = Disclosure(marked, hidden_citations=[2])
+    markup = draft_check_html(text, check, "zh")
+    assert "<b>" not in markup and "<script" not in markup
+    assert '<mark class="cr-internal">&lt;b&gt;内部&lt;/b&gt;的句子。</mark>' in markup
+    assert markup.count("cr-internal-tag") == 1 and "[2]" in markup
+    assert t("zh", "internal_warning") in markup
+    assert draft_check_html(text, Disclosure(check.sentences[:1], []), "en") == message_html(
+        t("en", "public_ok"), "ok")
+
+
+def test_a_table_passage_shows_as_an_escaped_table_with_the_used_row_marked():
+    rows = "\n".join([
+        "表2 主要产品产量 | 产品名称: 钢材 | 产量（吨）: 1577693",
+        f"表2 主要产品产量 | 产品名称: {HOSTILE} | 产量（吨）: 42",
+    ])
+    card = answer_html(answer(citations=[citation(text=rows, kind="table", highlights=[rows.splitlines()[0]])]),
+                       "zh", {}, "contact")
+    table = card[card.index('<table class="cr-table">'):card.index("</table>")]
+    assert "<caption>表2 主要产品产量</caption>" in table
+    assert "<th>产品名称</th><th>产量（吨）</th>" in table
+    assert '<tr class="cr-hl"><td>钢材</td><td>1577693</td></tr>' in table
+    assert html.escape(HOSTILE) in table and HOSTILE not in card
+    assert "产品名称: 钢材" not in card  # not the raw line
+
+
+def test_a_passage_read_by_ocr_says_so():
+    card = answer_html(answer(citations=[citation(ocr=True)]), "en", {}, "contact")
+    assert t("en", "ocr_note") in html.unescape(card)
+    assert t("en", "ocr_note") not in html.unescape(answer_html(answer(), "en", {}, "contact"))

@@ -1,23 +1,24 @@
-"""Start the Gradio app for tests: a real index built from Chinese fixture documents in a tmp
-folder, served on 127.0.0.1 at a free port from a background thread.
+"""Start the server for tests: a real index built from Chinese fixture documents in a tmp folder,
+served by uvicorn on 127.0.0.1 at a free port from a background thread.
 
 Also runnable by hand to look at the app: `python -m tests.ui_server [--staff] [--port N]`.
 """
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import uvicorn
 
 from app.answering.assistant import Assistant
+from app.server import create_app
 from app.settings import Settings
 from app.staff.approved import ApprovedLibrary
 from app.staff.auth import hash_password
-from app.web.ui import build_app, launch_options
 from ingest.sync import sync
 
 STAFF_USER = "zhangsan"
@@ -96,30 +97,34 @@ class Server:
     library: ApprovedLibrary
     assistant: Assistant
 
+    @property
+    def staff_url(self) -> str:
+        return f"{self.url}staff/"
+
 
 @contextmanager
 def serve(settings: Settings, assistant: Assistant | None = None) -> Iterator[Server]:
-    """The app on settings.host:settings.port until the block ends."""
+    """The server (app.server.create_app under uvicorn) on settings.host:settings.port until the
+    block ends."""
     assistant = assistant or Assistant.open(settings)
     library = ApprovedLibrary(Path(settings.store) / "approved.json")
-    app = build_app(settings, assistant, library)
-    app.queue(default_concurrency_limit=4)
-    app.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    config = uvicorn.Config(create_app(settings, assistant, library), host=settings.host,
+                            port=settings.port, log_level="warning", proxy_headers=True,
+                            forwarded_allow_ips=settings.trusted_proxies)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="county-rag-test-server", daemon=True)
+    thread.start()
     url = f"http://{settings.host}:{settings.port}/"
     try:
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
                 raise RuntimeError(f"the app did not start at {url}")
-            time.sleep(0.1)
+            time.sleep(0.05)
         yield Server(url, settings, library, assistant)
     finally:
-        app.close()
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 if __name__ == "__main__":
@@ -133,7 +138,8 @@ if __name__ == "__main__":
     root = Path(tempfile.mkdtemp(prefix="county-rag-ui-"))
     settings = settings_for(build_index(root), staff=args.staff, port=args.port)
     with serve(settings) as server:
-        print(f"{server.url}  (store {settings.store}; staff {STAFF_USER!r} / {STAFF_PASSWORD!r})")
+        print(f"{server.url}  (staff {server.staff_url}; store {settings.store}; "
+              f"staff {STAFF_USER!r} / {STAFF_PASSWORD!r})")
         try:
             while True:
                 time.sleep(1)

@@ -17,17 +17,20 @@ class Citation:
     score: float
     title: str = ""
     highlights: list[str] = field(default_factory=list)
+    kind: str = "prose"  # "table": the text is table rows, one self-describing line each
+    ocr: bool = False  # the text was recognised from a scan
 
     @classmethod
     def of(cls, n: int, passage: Passage, score: float, highlights: list[str]) -> "Citation":
         meta = passage.meta
         return cls(n, passage.id, meta.get("source", ""), meta.get("page"), passage.text,
-                   round(score, 4), meta.get("title", ""), highlights)
+                   round(score, 4), meta.get("title", ""), highlights, meta.get("kind", "prose"),
+                   bool(meta.get("ocr", False)))
 
     def to_json(self) -> dict:
         return {"n": self.n, "chunk_id": self.chunk_id, "source": self.source, "page": self.page,
                 "text": self.text, "score": self.score, "title": self.title,
-                "highlights": self.highlights}
+                "highlights": self.highlights, "kind": self.kind, "ocr": self.ocr}
 
 
 @dataclass

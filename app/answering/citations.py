@@ -28,6 +28,11 @@ def cited(text: str) -> list[int]:
     return seen
 
 
+def between_markers(text: str) -> list[str]:
+    """The pieces of a text between its [n] markers (each ends a run from one source)."""
+    return _MARKER.split(text)
+
+
 def drop_invalid(text: str, valid: set[int]) -> tuple[str, list[int]]:
     """The text without markers to sources that do not exist, and the numbers dropped."""
     dropped: list[int] = []

@@ -61,12 +61,16 @@ def unsupported(answer: str, sources: list[str]) -> list[str]:
 def has_number(text: str, unit: str = "") -> bool:
     """Whether the text states a figure, dates and designations not counted (a question of how
     much is not answered by 6月8日 or N95); with `unit` (家, 吨, 亿…), a figure in that unit,
-    approximate ones included (590余件, 20多家)."""
+    approximate ones included (590余件, 20多家), or a table cell under a header naming the unit."""
     text = unicodedata.normalize("NFKC", text)  # ％ → %, full-width digits
     text = _DESIGNATION.sub(" ", arabic(_LONE_CN_DIGIT.sub(_unless_counting, text)))
     if not unit:
         return bool(re.search(r"\d", _DATE.sub(" ", text)))
-    return bool(re.search(rf"\d[\d,.]*\s*[余多]?\s*(?:[万亿千百])?\s*[余多]?\s*{re.escape(unit)}", text))
+    unit = re.escape(unit)
+    in_value = rf"\d[\d,.]*\s*[余多]?\s*(?:[万亿千百])?\s*[余多]?\s*{unit}"
+    in_header = rf"\([^()]*{unit}[^()]*\)\s*:\s*-?\d"  # a table row: 总投资（亿元）: 12
+    in_column = rf"单位\s*:\s*{unit}\b.*:\s*-?\d"  # a table row: 单位: 吨 | 产量: 382156
+    return any(re.search(pattern, text) for pattern in (in_value, in_header, in_column))
 
 
 def _unless_counting(match: re.Match[str]) -> str:

@@ -14,7 +14,7 @@ from app.language.matching import best_sentence, query_grams
 from app.language.query import Query
 from app.settings import Settings
 from ingest.embedder import Embedder
-from ingest.lexical import LexicalIndex, open_lexical
+from ingest.lexical import LexicalIndex, open_lexical, tokenize
 from ingest.store import IndexStore, Record
 
 ROLES = ("investor", "staff")
@@ -49,6 +49,12 @@ class Passage:
 class Retrieval:
     passages: list[Passage]
     dense_weight: float
+
+
+def reading_weight(unknown: float) -> float:
+    """How much a model's similarities count, given the share of tokens it cannot read ([UNK]):
+    fully from READABLE known tokens, nothing at half or less."""
+    return float(np.clip((1.0 - unknown - 0.5) / (READABLE - 0.5), 0.0, 1.0))
 
 
 def visible_to(role: str) -> set[str]:
@@ -88,12 +94,26 @@ class Retriever:
         self.visibility = np.array([by_id.get(i, "internal") for i in self.lexical.ids], dtype=object)
         self._revs = revs
 
+    @property
+    def revision(self) -> tuple:
+        """Changes whenever the index's content or visibilities do (as of the last refresh)."""
+        return (str(self.store.collection.id), *self._revs)
+
+    def closest(self, text: str, k: int) -> tuple[list[str], list[str]]:
+        """Ids of the k public and the k other passages whose words best match `text` (BM25),
+        best first: where a sentence's wording may come from, for each audience."""
+        with self._lock:
+            scores = self.lexical.scores(tokenize(text))
+            public = self.visibility == "public"
+            return tuple(  # type: ignore[return-value]
+                [self.lexical.ids[i] for i in _top(np.where(mask & (scores > 0), scores, 0.0), k)]
+                for mask in (public, ~public))
+
     def dense_weight(self, query: Query, sample: list[Record]) -> float:
         """1 when the model reads the question and the top passages, falling to 0 as it cannot."""
         unknown = max([self.embedder.unknown_rate(query.text)]
                       + [self.embedder.unknown_rate(r.text[:200]) for r in sample[:5]])
-        readable = 1.0 - unknown
-        return float(np.clip((readable - 0.5) / (READABLE - 0.5), 0.0, 1.0))
+        return reading_weight(unknown)
 
     def search(self, query: Query, role: str, k: int) -> Retrieval:
         allowed = visible_to(role)
@@ -139,10 +159,20 @@ class Retriever:
 
     def _dense(self, query: Query, allowed: set[str]) -> list[str]:
         vector = self.embedder.embed_query(query.text)
-        where = {"visibility": {"$in": sorted(allowed)}}
+        # chunks the model could not read hold placeholder vectors: never dense candidates
+        where = {"$and": [{"visibility": {"$in": sorted(allowed)}}, {"dense": True}]}
         found = self.store.collection.query(
             query_embeddings=[vector], n_results=CANDIDATES, where=where, include=[])
         return found["ids"][0]
+
+
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    """Rows of the k highest positive scores, best first."""
+    if len(scores) > k:
+        rows = np.argpartition(-scores, k)[:k]
+    else:
+        rows = np.arange(len(scores))
+    return [int(i) for i in rows[np.argsort(-scores[rows])] if scores[i] > 0]
 
 
 def _scaled(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -1,21 +1,32 @@
 """The approved-answers library: pitch answers staff have edited and stand behind.
 
-Kept as one JSON file next to the index, rewritten atomically. An investor question that
-closely matches an approved one gets the approved answer, marked as such.
+Kept in the app database (`db.py`), so every app server sees the same library. An investor
+question that closely matches an approved one gets the approved answer, marked as such. A
+library file from before the database (`approved.json` beside the index) is moved into it once.
 """
 
 import json
-import os
+import logging
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from filelock import FileLock
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.answering.citations import cited
 from app.language.matching import query_grams
 from app.language.query import analyse
+
+from .db import Database, DatabaseUnavailable, sqlite_url
+from .tables import ApprovedRow
+
+LEGACY_FILE = "approved.json"
+MIGRATED_SUFFIX = ".migrated"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,41 +46,81 @@ def similarity(a: str, b: str) -> float:
     return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 
+def _entry(row: ApprovedRow) -> ApprovedAnswer:
+    return ApprovedAnswer(row.id, row.question, row.answer, list(row.citations), row.approved_by,
+                          row.approved_at, row.language)
+
+
+def kept_citations(answer: str, citations: list[dict]) -> list[dict]:
+    """The sources of an edited answer: those its text still cites (all, when it cites none)."""
+    markers = set(cited(answer))
+    return [c for c in citations if c["n"] in markers] if markers else citations
+
+
 class ApprovedLibrary:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._lock = FileLock(str(self.path) + ".lock")
+    """The approved answers in a database. Given the path of a legacy `approved.json` instead
+    (the layout before the database), it uses the SQLite database in that folder and moves the
+    file into it."""
+
+    def __init__(self, database: Database | Path):
+        if isinstance(database, Path):
+            legacy = database
+            database = Database(sqlite_url(legacy.parent))
+            migrate_json(database, legacy)
+        self.database = database
 
     def entries(self) -> list[ApprovedAnswer]:
-        if not self.path.exists():
-            return []
-        return [ApprovedAnswer(**e) for e in json.loads(self.path.read_text(encoding="utf-8"))]
-
-    def _write(self, entries: list[ApprovedAnswer]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=1),
-                       encoding="utf-8")
-        os.replace(tmp, self.path)
+        with self.database.session() as session:
+            return [_entry(r) for r in session.scalars(select(ApprovedRow).order_by(ApprovedRow.row))]
 
     def add(self, question: str, answer: str, citations: list[dict], approved_by: str,
             language: str = "zh") -> ApprovedAnswer:
-        markers = set(cited(answer))
-        if markers:  # the sources of an edited answer are those its text still cites
-            citations = [c for c in citations if c["n"] in markers]
-        entry = ApprovedAnswer(uuid.uuid4().hex[:10], question.strip(), answer.strip(), citations,
+        entry = ApprovedAnswer(uuid.uuid4().hex[:10], question.strip(), answer.strip(),
+                               kept_citations(answer, citations),
                                approved_by, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                language)
-        with self._lock:
-            self._write([e for e in self.entries() if e.question != entry.question] + [entry])
+        with self.database.session() as session:
+            session.execute(delete(ApprovedRow).where(ApprovedRow.question == entry.question))
+            session.add(ApprovedRow(**asdict(entry)))
         return entry
 
     def delete(self, entry_id: str) -> None:
-        with self._lock:
-            self._write([e for e in self.entries() if e.id != entry_id])
+        with self.database.session() as session:
+            session.execute(delete(ApprovedRow).where(ApprovedRow.id == entry_id))
 
     def match(self, question: str, threshold: float) -> ApprovedAnswer | None:
-        """The approved answer whose question is closest to this one, if close enough."""
-        scored = [(similarity(question, e.question), e) for e in self.entries()]
+        """The approved answer whose question is closest to this one, if close enough. With the
+        database out of reach there is none (logged): the assistant answers meanwhile."""
+        try:
+            entries = self.entries()
+        except (DatabaseUnavailable, SQLAlchemyError):
+            log.exception("approved answers unavailable")
+            return None
+        scored = [(similarity(question, e.question), e) for e in entries]
         best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
         return best[1] if best[0] >= threshold else None
+
+
+def migrate_json(database: Database, path: Path) -> int:
+    """Move the entries of a legacy library file into the database, then rename the file
+    (`approved.json.migrated`). Entries already there (by id) are skipped, so a run cut short
+    is finished by the next. A file that cannot be read is left in place, with a warning.
+    Returns how many entries were added."""
+    path = Path(path)
+    if not path.exists():
+        return 0
+    with FileLock(str(path) + ".lock"):
+        if not path.exists():  # another server migrated it meanwhile
+            return 0
+        try:
+            records = json.loads(path.read_text(encoding="utf-8"))
+            entries = [ApprovedAnswer(**r) for r in records]
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("%s: not a library of approved answers (%s); left in place", path, exc)
+            return 0
+        with database.session() as session:
+            have = set(session.scalars(select(ApprovedRow.id)))
+            fresh = [e for e in entries if e.id not in have]
+            session.add_all(ApprovedRow(**asdict(e)) for e in fresh)
+        path.replace(path.with_name(path.name + MIGRATED_SUFFIX))
+    return len(fresh)

@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass, field
 
 from app.answering.answer import Answer, Citation
+from app.answering.provenance import Disclosure
+from ingest.documents import TABLE
+from ingest.tables import parse_row_line
 
 from .text import t
 
@@ -86,11 +89,41 @@ def paragraphs_raw(text: str) -> str:
     return esc(text).replace("\n", "<br>")
 
 
+def table_html(rows: str, highlights: list[str]) -> str:
+    """Table rows (one `caption | header: value` line each, ingest/tables.py) as small escaped
+    HTML tables, one per run of rows with the same caption and columns; rows the answer used
+    are marked."""
+    groups: list[tuple[str, list[str], list[tuple[dict[str, str], bool]]]] = []
+    for line in rows.splitlines():
+        caption, pairs = parse_row_line(line)
+        names = [name for name, _ in pairs]
+        used = any(h.strip() and (h.strip() in line or line in h) for h in highlights)
+        if not groups or groups[-1][0] != caption or groups[-1][1] != names:
+            groups.append((caption, names, []))
+        groups[-1][2].append((dict(pairs), used))
+    out = []
+    for caption, names, body in groups:
+        head = "".join(f"<th>{esc(name)}</th>" for name in names)
+        trs = "".join(
+            ('<tr class="cr-hl">' if used else "<tr>")
+            + "".join(f"<td>{esc(cells.get(name, ''))}</td>" for name in names) + "</tr>"
+            for cells, used in body
+        )
+        cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+        out.append(f'<table class="cr-table">{cap}<thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table>')
+    return "".join(out)
+
+
 def card(citation: Citation, lang: str, context: Context | None) -> str:
     title = citation.title or citation.source
     page = (f'<span class="cr-card-page">{esc(t(lang, "page", page=citation.page))}</span>'
             if citation.page else "")
-    body = highlighted(citation.text, citation.highlights)
+    if citation.kind == TABLE:
+        body = table_html(citation.text, citation.highlights)
+    else:
+        body = highlighted(citation.text, citation.highlights)
+    if citation.ocr:
+        body += '<div class="cr-card-ocr">' + esc(t(lang, "ocr_note")) + "</div>"
     if context is not None:
         around = (f'<div class="cr-context-text">{paragraphs_raw(context.before)}'
                   f'<span class="cr-context-passage">{paragraphs_raw(citation.text)}</span>'
@@ -182,6 +215,17 @@ def header_html(county: str, lang: str, notice: str = "") -> str:
             f'<p class="cr-welcome">{esc(t(lang, "welcome", county=county))}</p>{note}</div>')
 
 
+def staff_header_html(title: str, lang: str) -> str:
+    back = f'<a href="../" target="_self">{esc(t(lang, "back_to_chat"))}</a>'
+    return (f'<div class="cr-header"><h1 class="cr-title">{esc(title)}</h1>'
+            f'<p class="cr-welcome">{back}</p></div>')
+
+
+def staff_link_html(lang: str) -> str:
+    """The way from the investor chat to the staff login."""
+    return f'<p class="cr-staff-link"><a href="staff/" target="_self">{esc(t(lang, "staff_link"))}</a></p>'
+
+
 _COMMANDS = ("county-rag hash-password", "county-rag serve")
 
 
@@ -229,16 +273,42 @@ def docs_table(docs: list, lang: str) -> str:
     return f'<table class="cr-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def library_html(entries: list, lang: str) -> str:
-    """Approved answers (app.approved.ApprovedAnswer), escaped."""
+def draft_check_html(text: str, check: Disclosure, lang: str) -> str:
+    """Whether investors will see a draft answer and, when not, the draft with the sentences
+    worded from internal documents marked (and named), all escaped."""
+    if not text.strip():
+        return ""
+    if check.allowed:
+        return message_html(t(lang, "public_ok"), "ok")
+    parts, at = [], 0
+    for sentence in check.sentences:
+        if sentence.internal:
+            label = t(lang, "internal_sentence", title=sentence.internal_source)
+            parts.append(paragraphs_raw(text[at:sentence.start]))
+            parts.append(f'<mark class="cr-internal">{paragraphs_raw(sentence.text)}</mark>'
+                         f'<span class="cr-internal-tag">{esc(label)}</span>')
+            at = sentence.end
+    parts.append(paragraphs_raw(text[at:]))
+    cited = [t(lang, "internal_citations", numbers=" ".join(f"[{n}]" for n in check.hidden_citations))
+             ] if check.hidden_citations else []
+    return (message_html(t(lang, "internal_warning"), "warn", cited)
+            + f'<div class="cr-draft-text">{"".join(parts)}</div>')
+
+
+def library_html(entries: list, lang: str, withheld: set[str] = frozenset()) -> str:
+    """Approved answers (app.approved.ApprovedAnswer), escaped; those in `withheld` (ids) marked as
+    not shown to investors."""
     if not entries:
         return f'<p class="cr-muted">{esc(t(lang, "library_empty"))}</p>'
     items = []
     for e in entries:
+        hidden = (f'<div class="cr-entry-withheld">{esc(t(lang, "entry_withheld"))}</div>'
+                  if e.id in withheld else "")
         items.append(
             f'<div class="cr-entry" data-entry="{esc(e.id)}">'
             f'<div class="cr-entry-q">{esc(e.question)}</div>'
             f'<div class="cr-entry-a">{marked_text(e.answer, {c.get("n") for c in e.citations})}</div>'
+            f'{hidden}'
             f'<div class="cr-entry-meta">{esc(t(lang, "approved_by", user=e.approved_by, when=e.approved_at))}'
             f' · {esc(t(lang, "n_sources", n=len(e.citations)))}</div></div>'
         )

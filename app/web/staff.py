@@ -1,26 +1,29 @@
-"""The staff workspace of the Gradio app: login, documents, pitch answers, approved answers.
+"""The staff workspace: documents, pitch answers, approved answers; a page of its own at /staff.
 
-Every handler checks the session's login (a gr.State, held on the server) before doing
-anything: hidden components are no protection, since any event can be called directly.
+app/server.py lets no request reach this page or its events without a valid staff session (a
+server-side token in an HttpOnly cookie, app/web/login.py). Every handler takes the user from
+that session, through `as_staff`, never from the browser: hidden components and browser state
+are no protection, since any event can be called directly.
 """
 
 import hashlib
+import inspect
 import logging
 import os
 import queue
 import tempfile
 import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
 
 from app.answering.answer import Answer
 from app.answering.assistant import Assistant
+from app.answering.provenance import Disclosure, disclosure
 from app.settings import Settings
 from app.staff import workspace
-from app.staff.approved import ApprovedLibrary
-from app.staff.auth import check_login
+from app.staff.approved import ApprovedLibrary, kept_citations
 from app.staff.export import to_docx, to_markdown
 from ingest.errors import CountyRagError
 from ingest.sync import SyncEvents
@@ -28,16 +31,51 @@ from ingest.sync import SyncEvents
 from .render import (
     answer_html,
     docs_table,
+    draft_check_html,
     esc,
     library_html,
     message_html,
-    staff_disabled_html,
+    staff_header_html,
 )
-from .text import language, t
+from .style import language_js, title_js
+from .text import LANGUAGES, language, t
+from .ui import ASSISTANT_QUEUE, Texts, contexts_for, county, page_top
+from .uploads import discard, upload_cache
 
 log = logging.getLogger(__name__)
 
-LOGIN_FAILURE_DELAY = 1.0  # seconds: slows password guessing
+# Every few seconds the page asks whether its session still holds, and goes to the login when not.
+SESSION_JS = """() => {
+  const base = window.location.pathname.replace(/\\/+$/, '') + '/';
+  const check = () => fetch(base + 'session', {credentials: 'same-origin', cache: 'no-store'})
+    .then(r => { if (r.status === 401) window.location.href = base + 'login?expired=1'; })
+    .catch(() => {});
+  setInterval(check, 5000);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) check(); });
+}"""
+LOGOUT_JS = """() => {
+  const base = window.location.pathname.replace(/\\/+$/, '') + '/';
+  fetch(base + 'logout', {method: 'POST', credentials: 'same-origin'})
+    .finally(() => { window.location.href = base + 'login?out=1'; });
+}"""
+
+
+def as_staff(fn: Callable) -> Callable:
+    """`fn` with its `name` argument set to the user of the request's staff session (Gradio
+    passes the request first); the event's inputs are the other arguments, in order."""
+    at = list(inspect.signature(fn).parameters).index("name")
+
+    def arguments(request: gr.Request, values: tuple) -> list:
+        return [*values[:at], request.username, *values[at:]]
+
+    if inspect.isgeneratorfunction(fn):
+        def streamed(request: gr.Request, *values):
+            yield from fn(*arguments(request, values))
+        return streamed
+
+    def called(request: gr.Request, *values):
+        return fn(*arguments(request, values))
+    return called
 
 
 class _QueueEvents(SyncEvents):
@@ -52,7 +90,7 @@ class _QueueEvents(SyncEvents):
     def start(self, total: int) -> None:
         self.events.put(("start", total))
 
-    def file_done(self, source: str, status: str) -> None:
+    def file_done(self, source: str, status: str, detail: str = "") -> None:
         self.events.put(("file", (source, status)))
 
 
@@ -73,34 +111,29 @@ def _export_file(root: Path, name: str, data: bytes) -> str:
     return str(path)
 
 
+def build_staff_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None) -> gr.Blocks:
+    """The staff workspace page (app.server mounts it at /staff behind the login)."""
+    texts = Texts()
+    titles = {code: t(code, "staff_title", county=county(settings, code)) for code in LANGUAGES}
+    with gr.Blocks(title=titles["zh"], analytics_enabled=False, delete_cache=(3600, 86400)) as page:
+        lang = page_top(texts, lambda lg: staff_header_html(titles[lg], lg))
+        build_staff(settings, assistant, library, texts, lang, page)
+        lang.input(None, inputs=[lang], js=title_js(titles))
+        page.load(lambda code: [language(code), *texts.updates(language(code))], inputs=[lang],
+                  outputs=[lang, *texts.components], js=language_js(titles), api_visibility="private")
+        lang.input(lambda code: texts.updates(language(code)), inputs=[lang], outputs=texts.components,
+                   api_visibility="private")
+    return page
+
+
 def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None,
-                texts, lang: gr.Radio) -> None:
-    """The workspace inside the current Blocks context (the staff tab)."""
-    if not settings.staff_users:
-        texts.add(gr.HTML(staff_disabled_html("zh"), elem_id="cr-staff-disabled"),
-                  value=staff_disabled_html)
-        return
-
-    from .ui import ASSISTANT_QUEUE, contexts_for
-
-    user = gr.State(None)
+                texts: Texts, lang: gr.Radio, page: gr.Blocks) -> None:
+    """The workspace inside the current Blocks context."""
     draft = gr.State(None)
     # exports are served to the browser from here; the folder goes when the app does (or at exit)
     export_dir = tempfile.TemporaryDirectory(prefix="county-rag-export-")
 
-    with gr.Column(elem_id="cr-login") as login_box:
-        texts.add(gr.HTML(f"<h3>{esc(t('zh', 'login_title'))}</h3>"),
-                  value=lambda lg: f"<h3>{esc(t(lg, 'login_title'))}</h3>")
-        with gr.Row():
-            name_in = texts.add(gr.Textbox(label=t("zh", "user"), elem_id="cr-user", max_lines=1),
-                                label="user")
-            password_in = texts.add(gr.Textbox(label=t("zh", "password"), type="password",
-                                               elem_id="cr-password", max_lines=1), label="password")
-        login_btn = texts.add(gr.Button(t("zh", "login"), variant="primary", elem_id="cr-login-btn"),
-                              value="login")
-        login_msg = gr.HTML("", elem_id="cr-login-msg")
-
-    with gr.Column(visible=False, elem_id="cr-workspace") as work_box:
+    with gr.Column(elem_id="cr-workspace"):
         with gr.Row(equal_height=True):
             whoami = gr.HTML("", elem_id="cr-whoami")
             logout_btn = texts.add(gr.Button(t("zh", "logout"), size="sm", scale=0, min_width=110,
@@ -154,6 +187,7 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                 pitch_answer = texts.add(gr.Textbox(label=t("zh", "draft_label"), lines=5, max_lines=20,
                                                     interactive=True, elem_id="cr-pitch-answer"),
                                          label="draft_label")
+                draft_check = gr.HTML("", elem_id="cr-draft-check")
                 pitch_view = gr.HTML("", elem_id="cr-pitch-view")
                 with gr.Row(elem_classes=["cr-actions"]):
                     approve_btn = texts.add(gr.Button(t("zh", "approve"), variant="primary", scale=0,
@@ -207,7 +241,9 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         if selected not in {e.id for e in entries}:
             selected = None
         choices = [(f"{e.question} — {e.approved_by}", e.id) for e in entries]
-        return [library_html(entries, lang_code), gr.update(choices=choices, value=selected),
+        withheld = {e.id for e in entries
+                    if not disclosure(assistant.retriever, e.answer, e.citations, "investor").allowed}
+        return [library_html(entries, lang_code, withheld), gr.update(choices=choices, value=selected),
                 *export_files(entries, selected, lang_code)]
 
     doc_outputs = [docs_view, doc_pick]
@@ -216,47 +252,17 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
     def keep(outputs: list) -> list:
         return [gr.update() for _ in outputs]
 
-    def cleared_views() -> list:
-        return ["", gr.update(choices=[], value=None), "", gr.update(choices=[], value=None),
-                *[gr.update(value=None, interactive=False) for _ in range(4)]]
+    # --- session -----------------------------------------------------------------------------
 
-    # --- login -------------------------------------------------------------------------------
-
-    def login(name: str, password: str, code: str):
+    def show(name: str | None, code: str):
         lang_code = language(code)
-        if check_login(settings.staff_users, name or "", password or ""):
-            name = name.strip()
-            return [name, gr.update(visible=False), gr.update(visible=True), "", "",
-                    message_html(t(lang_code, "logged_in", user=name), "ok"),
-                    *documents_views(lang_code), *library_views(lang_code)]
-        time.sleep(LOGIN_FAILURE_DELAY)
-        return [None, gr.update(), gr.update(), message_html(t(lang_code, "login_failed"), "error"), "",
-                gr.update(), *keep(doc_outputs), *keep(lib_outputs)]
+        return [message_html(t(lang_code, "logged_in", user=name), "ok"),
+                *documents_views(lang_code), *library_views(lang_code)]
 
-    login_outputs = [user, login_box, work_box, login_msg, password_in, whoami, *doc_outputs, *lib_outputs]
-    login_btn.click(login, inputs=[name_in, password_in, lang], outputs=login_outputs,
-                    api_visibility="private")
-    password_in.submit(login, inputs=[name_in, password_in, lang], outputs=login_outputs,
-                       api_visibility="private")
-
-    def logout():
-        return [None, None, gr.update(visible=True), gr.update(visible=False), "", "", "", "", "", "",
-                "", *cleared_views()]
-
-    logout_btn.click(logout, outputs=[user, draft, login_box, work_box, whoami, upload_status, doc_msg,
-                                      pitch_answer, pitch_view, approve_msg, lib_msg,
-                                      docs_view, doc_pick, *lib_outputs],
-                     api_visibility="private")
-
-    def relabel(name: str | None, code: str):
-        if not name:
-            return keep(doc_outputs) + keep(lib_outputs) + [gr.update()]
-        lang_code = language(code)
-        return [*documents_views(lang_code), *library_views(lang_code),
-                message_html(t(lang_code, "logged_in", user=name), "ok")]
-
-    lang.input(relabel, inputs=[user, lang], outputs=[*doc_outputs, *lib_outputs, whoami],
-               api_visibility="private")
+    views = [whoami, *doc_outputs, *lib_outputs]
+    page.load(as_staff(show), inputs=[lang], outputs=views, api_visibility="private")
+    lang.input(as_staff(show), inputs=[lang], outputs=views, api_visibility="private")
+    logout_btn.click(None, js=LOGOUT_JS)
 
     # --- documents ---------------------------------------------------------------------------
 
@@ -282,6 +288,7 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                 log.exception("upload")
                 outcome["error"] = f"{type(exc).__name__}: {exc}"
             finally:
+                discard(paths, upload_cache())  # copied to the uploads folder, or failed
                 events.events.put(("end", None))
 
         threading.Thread(target=run, name="county-rag-upload").start()
@@ -313,7 +320,7 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                                   "warn" if failed else "ok", failed)
         yield [status, *documents_views(lang_code), None]
 
-    upload_btn.click(upload, inputs=[files_in, visibility_in, user, lang],
+    upload_btn.click(as_staff(upload), inputs=[files_in, visibility_in, lang],
                      outputs=[upload_status, *doc_outputs, files_in], api_visibility="private",
                      concurrency_id="index-writes", concurrency_limit=1, show_progress="minimal")
 
@@ -341,7 +348,7 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         return handler
 
     for button, visibility in ((make_public, "public"), (make_internal, "internal")):
-        button.click(change_visibility(visibility), inputs=[doc_pick, user, lang],
+        button.click(as_staff(change_visibility(visibility)), inputs=[doc_pick, lang],
                      outputs=[doc_msg, *doc_outputs], api_visibility="private",
                      concurrency_id="index-writes", concurrency_limit=1)
 
@@ -354,7 +361,8 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         prompt = t(lang_code, "confirm_delete_prompt", title=doc.title or doc.source)
         return [gr.update(visible=True), message_html(prompt, "warn"), ""]
 
-    delete_btn.click(ask_delete, inputs=[doc_pick, user, lang], outputs=[confirm_row, confirm_msg, doc_msg],
+    delete_btn.click(as_staff(ask_delete), inputs=[doc_pick, lang],
+                     outputs=[confirm_row, confirm_msg, doc_msg],
                      api_visibility="private")
     cancel_btn.click(lambda: gr.update(visible=False), outputs=confirm_row, api_visibility="private")
 
@@ -375,76 +383,90 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                 message_html(t(lang_code, "deleted", title=doc.title or doc.source), "ok"),
                 *documents_views(lang_code)]
 
-    confirm_btn.click(delete, inputs=[doc_pick, user, lang], outputs=[confirm_row, doc_msg, *doc_outputs],
+    confirm_btn.click(as_staff(delete), inputs=[doc_pick, lang], outputs=[confirm_row, doc_msg, *doc_outputs],
                       api_visibility="private", concurrency_id="index-writes", concurrency_limit=1)
 
     def refresh(name: str | None, code: str):
         return documents_views(language(code)) if name else keep(doc_outputs)
 
-    refresh_btn.click(refresh, inputs=[user, lang], outputs=doc_outputs, api_visibility="private")
+    refresh_btn.click(as_staff(refresh), inputs=[lang], outputs=doc_outputs, api_visibility="private")
 
     # --- pitch answers -----------------------------------------------------------------------
 
     def pitch_view_html(answer: Answer, lang_code: str) -> str:
         contexts = contexts_for(assistant, answer, public_only=False)
         contact = settings.contact_zh if answer.language == "zh" else settings.contact_en
-        html = answer_html(answer, lang_code, contexts, contact, staff=True)
-        if _cites_internal(answer):
-            html = message_html(t(lang_code, "internal_warning"), "warn") + html
-        return html
+        return answer_html(answer, lang_code, contexts, contact, staff=True)
 
-    def _cites_internal(answer: Answer) -> bool:
-        ids = [c.chunk_id for c in answer.citations if c.chunk_id]
-        try:
-            records = assistant.retriever.store.records(ids)
-        except Exception:  # noqa: BLE001 - a warning only
-            return False
-        return any(r.meta.get("visibility") != "public" for r in records)
+    def investor_check(text: str, answer: Answer | None) -> Disclosure | None:
+        """What investors would be shown of this text, judged as the chat will judge it."""
+        if answer is None or not answer.answered or not (text or "").strip():
+            return None
+        citations = kept_citations(text, [c.to_json() for c in answer.citations])
+        return disclosure(assistant.retriever, text, citations, "investor")
+
+    def check_html(text: str, answer: Answer | None, lang_code: str) -> str:
+        check = investor_check(text, answer)
+        return draft_check_html(text, check, lang_code) if check else ""
+
+    def recheck(text: str, answer: Answer | None, name: str | None, code: str) -> str:
+        return check_html(text, answer, language(code)) if name else ""
+
+    gr.on([pitch_answer.input, pitch_answer.blur], as_staff(recheck), inputs=[pitch_answer, draft, lang],
+          outputs=draft_check, api_visibility="private", trigger_mode="always_last", show_progress="hidden")
 
     def draft_answer(question: str, name: str | None, code: str):
         lang_code = language(code)
         question = (question or "").strip()
         if not name:
-            yield [gr.update(), message_html(t(lang_code, "not_logged_in"), "error"), None, ""]
+            yield [gr.update(), message_html(t(lang_code, "not_logged_in"), "error"), None, "", ""]
             return
         if not question:
-            yield [gr.update(), gr.update(), gr.update(), gr.update()]
+            yield [gr.update(), gr.update(), gr.update(), gr.update(), gr.update()]
             return
         shown = ""
-        yield ["", f'<p class="cr-muted">{esc(t(lang_code, "thinking"))}</p>', None, ""]
+        yield ["", f'<p class="cr-muted">{esc(t(lang_code, "thinking"))}</p>', None, "", ""]
         try:
             for piece in assistant.stream(question, role="staff"):
                 if isinstance(piece, Answer):
-                    yield [piece.text, pitch_view_html(piece, lang_code), piece, ""]
+                    yield [piece.text, pitch_view_html(piece, lang_code), piece, "",
+                           check_html(piece.text, piece, lang_code)]
                 else:
                     shown += piece
-                    yield [shown, gr.update(), None, ""]
+                    yield [shown, gr.update(), None, "", ""]
         except CountyRagError as exc:
-            yield [gr.update(), message_html(str(exc), "error"), None, ""]
+            yield [gr.update(), message_html(str(exc), "error"), None, "", ""]
         except Exception:  # noqa: BLE001
             log.exception("drafting %r", question)
-            yield [gr.update(), message_html(t(lang_code, "error", reason="internal error"), "error"), None, ""]
+            yield [gr.update(), message_html(t(lang_code, "error", reason="internal error"), "error"), None,
+                   "", ""]
 
-    draft_outputs = [pitch_answer, pitch_view, draft, approve_msg]
+    draft_outputs = [pitch_answer, pitch_view, draft, approve_msg, draft_check]
     for trigger in (draft_btn.click, pitch_q.submit):
-        trigger(draft_answer, inputs=[pitch_q, user, lang], outputs=draft_outputs, api_visibility="private",
+        trigger(as_staff(draft_answer), inputs=[pitch_q, lang], outputs=draft_outputs,
+                api_visibility="private",
                 concurrency_id=ASSISTANT_QUEUE, concurrency_limit=1, show_progress="minimal")
 
     def approve(text: str, answer: Answer | None, name: str | None, code: str):
         lang_code = language(code)
         if not name:
-            return [message_html(t(lang_code, "not_logged_in"), "error"), *keep(lib_outputs)]
+            return [message_html(t(lang_code, "not_logged_in"), "error"), gr.update(), *keep(lib_outputs)]
         if answer is None or library is None:
-            return [message_html(t(lang_code, "no_draft"), "warn"), *keep(lib_outputs)]
+            return [message_html(t(lang_code, "no_draft"), "warn"), gr.update(), *keep(lib_outputs)]
         if not (text or "").strip():
-            return [message_html(t(lang_code, "empty_answer"), "warn"), *keep(lib_outputs)]
+            return [message_html(t(lang_code, "empty_answer"), "warn"), gr.update(), *keep(lib_outputs)]
         entry = library.add(answer.question, text, [c.to_json() for c in answer.citations], name,
                             answer.language)
-        return [message_html(t(lang_code, "approved_saved", user=name), "ok"),
+        check = investor_check(entry.answer, answer)
+        shown = check is None or check.allowed
+        key = "approved_saved" if shown else "approved_saved_internal"
+        saved = message_html(t(lang_code, key, user=name), "ok" if shown else "warn")
+        return [saved,
+                draft_check_html(entry.answer, check, lang_code) if check else "",
                 *library_views(lang_code, entry.id)]
 
-    approve_btn.click(approve, inputs=[pitch_answer, draft, user, lang], outputs=[approve_msg, *lib_outputs],
-                      api_visibility="private")
+    approve_btn.click(as_staff(approve), inputs=[pitch_answer, draft, lang],
+                      outputs=[approve_msg, draft_check, *lib_outputs], api_visibility="private")
 
     # --- approved answers --------------------------------------------------------------------
 
@@ -454,7 +476,7 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         entries = library.entries() if library else []
         return export_files(entries, entry_id, language(code))
 
-    entry_pick.input(select_entry, inputs=[entry_pick, user, lang], outputs=lib_outputs[2:],
+    entry_pick.input(as_staff(select_entry), inputs=[entry_pick, lang], outputs=lib_outputs[2:],
                      api_visibility="private")
 
     def delete_entry(entry_id: str | None, name: str | None, code: str):
@@ -466,5 +488,5 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         library.delete(entry_id)
         return [message_html(t(lang_code, "entry_deleted"), "ok"), *library_views(lang_code)]
 
-    delete_entry_btn.click(delete_entry, inputs=[entry_pick, user, lang], outputs=[lib_msg, *lib_outputs],
+    delete_entry_btn.click(as_staff(delete_entry), inputs=[entry_pick, lang], outputs=[lib_msg, *lib_outputs],
                            api_visibility="private")

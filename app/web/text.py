@@ -24,6 +24,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "page": "第{page}页",
         "show_context": "展开上下文",
         "no_context": "（无法取得该段落的上下文）",
+        "ocr_note": "此段文字由扫描件识别（OCR）得到，可能有个别错字，请以原件为准。",
         "mode": "回答方式：{mode}",
         "mode_extractive": "原文摘录",
         "mode_llm": "大模型生成（{model}）",
@@ -44,6 +45,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         "login": "登录",
         "logout": "退出登录",
         "login_failed": "用户名或密码错误。",
+        "login_locked": "登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试。",
+        "session_expired": "登录已过期，请重新登录。",
+        "logged_out": "已退出登录。",
+        "staff_title": "{county}投资咨询助手 · 工作人员",
+        "staff_link": "工作人员请在此登录",
+        "back_to_chat": "返回投资咨询",
+        "upload_refused": "只有已登录的工作人员才能上传文件。",
+        "upload_too_many": "一次最多上传 {n} 个文件。",
+        "upload_too_large": "文件“{name}”超过了 {mb} MB 的上限。",
+        "upload_cache_full": "上传缓存已满（上限 {mb} MB），请稍后再试或联系管理员。",
         "logged_in": "已登录：{user}",
         "not_logged_in": "请先登录。",
         "tab_docs": "文件管理",
@@ -83,7 +94,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "visibility_changed": "《{title}》现在的可见范围：{visibility}。",
         "pick_doc": "请先选择一个文件。",
         "pitch_intro": "输入投资者可能提出的问题，系统根据全部文件（含内部文件）起草答案。"
-                       "修改后保存到已审核答案库；投资者提出相同问题时将直接看到该答案。",
+                       "修改后保存到已审核答案库；投资者提出相同问题时将直接看到该答案，"
+                       "含有内部文件内容的答案除外。",
         "pitch_question": "问题",
         "draft": "起草答案",
         "draft_label": "答案草稿（可编辑，[n] 表示引用的原文）",
@@ -91,7 +103,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "approved_saved": "已保存到已审核答案库（审核人：{user}）。",
         "no_draft": "请先起草答案。",
         "empty_answer": "答案不能为空。",
-        "internal_warning": "注意：此答案引用了内部文件，保存后投资者也能看到被引用的段落。",
+        "internal_warning": "注意：此答案含有内部文件的内容（下面标出的句子，或引用的内部段落）。"
+                            "保存后，投资者提出这个问题时看不到此答案，而是得到系统依据公开文件给出的回答。"
+                            "要让投资者看到此答案，请删去或改写标出的句子，并删去对内部段落的引用。",
+        "public_ok": "投资者提出这个问题时将看到此答案及其引用的段落。",
+        "internal_sentence": "内部文件《{title}》",
+        "internal_citations": "引用的内部段落：{numbers}",
+        "approved_saved_internal": "已保存到已审核答案库（审核人：{user}）。此答案含有内部文件的内容，"
+                                   "投资者看不到它。",
+        "entry_withheld": "投资者看不到：含有内部文件的内容",
         "library_title": "已审核答案",
         "library_empty": "答案库为空。",
         "select_entry": "选择答案",
@@ -123,6 +143,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "page": "p. {page}",
         "show_context": "Show surrounding text",
         "no_context": "(the surrounding text of this passage is unavailable)",
+        "ocr_note": "This text was recognised from a scan (OCR) and may contain misread characters; "
+                    "check the original.",
         "mode": "Answered by: {mode}",
         "mode_extractive": "extracts from the documents",
         "mode_llm": "language model ({model})",
@@ -142,6 +164,17 @@ _TEXTS: dict[str, dict[str, str]] = {
         "login": "Log in",
         "logout": "Log out",
         "login_failed": "Wrong user name or password.",
+        "login_locked": "Too many failed logins: locked for now. Try again in {minutes} minutes.",
+        "session_expired": "Your login has expired; please log in again.",
+        "logged_out": "Logged out.",
+        "staff_title": "{county} Investment Assistant · Staff",
+        "staff_link": "Staff log in here",
+        "back_to_chat": "Back to the investor chat",
+        "upload_refused": "Only logged-in staff can upload files.",
+        "upload_too_many": "At most {n} files can be uploaded at once.",
+        "upload_too_large": "\u201c{name}\u201d is larger than the {mb} MB limit.",
+        "upload_cache_full": "The upload cache is full ({mb} MB limit); try again later or ask the "
+                             "administrator.",
         "logged_in": "Logged in as {user}",
         "not_logged_in": "Please log in first.",
         "tab_docs": "Documents",
@@ -182,7 +215,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "pick_doc": "Choose a document first.",
         "pitch_intro": "Type a question an investor might ask; the draft answer draws on all "
                        "documents, internal ones included. Edit it and save it to the approved "
-                       "answers: investors asking the same question then get it as it stands.",
+                       "answers: investors asking the same question then get it as it stands, "
+                       "unless it holds content from internal documents.",
         "pitch_question": "Question",
         "draft": "Draft an answer",
         "draft_label": "Draft answer (editable; [n] marks a cited passage)",
@@ -190,8 +224,17 @@ _TEXTS: dict[str, dict[str, str]] = {
         "approved_saved": "Saved to the approved answers (approved by {user}).",
         "no_draft": "Draft an answer first.",
         "empty_answer": "The answer is empty.",
-        "internal_warning": "Note: this answer cites internal documents; once approved, investors "
-                            "will see the cited passages.",
+        "internal_warning": "Note: this answer holds content from internal documents (the sentences "
+                            "marked below, or cited internal passages). Once approved, investors asking "
+                            "this question will not see it: they get the assistant's own answer from "
+                            "public documents instead. For investors to see it, delete or rewrite the "
+                            "marked sentences and remove the citations of internal passages.",
+        "public_ok": "Investors asking this question will see this answer and the passages it cites.",
+        "internal_sentence": "internal document \u201c{title}\u201d",
+        "internal_citations": "Cited internal passages: {numbers}",
+        "approved_saved_internal": "Saved to the approved answers (approved by {user}). It holds "
+                                   "content from internal documents: investors will not see it.",
+        "entry_withheld": "Not shown to investors: holds content from internal documents",
         "library_title": "Approved answers",
         "library_empty": "No approved answers yet.",
         "select_entry": "Answer",
@@ -206,6 +249,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "n_sources": "{n} sources",
     },
 }
+
+
+LANGUAGE_COOKIE = "county_rag_lang"  # the interface language chosen in the page, for the server's messages
 
 
 def language(code: str | None) -> str:

@@ -1,13 +1,12 @@
-"""The Gradio app: the investor chat (public) and the staff workspace (login).
+"""The investor chat (public), and what the staff workspace (app/web/staff.py) shares with it.
 
-The UI is a thin surface: answers come from `app.chat.respond`, documents are managed through
-`app.workspace`, approved answers through `app.approved` and `app.export`. Per-browser state
-(chat turns, login) lives in gr.State; untrusted text is escaped by `app.ui_render`.
+The UI is a thin surface: answers come from `app.answering.turn.respond`. Per-browser state
+(chat turns) lives in gr.State; untrusted text is escaped by `app.web.render`. The staff
+workspace is a page of its own behind a login (app/server.py).
 """
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 import gradio as gr
 
@@ -20,8 +19,8 @@ from app.staff import workspace
 from app.staff.approved import ApprovedLibrary
 from ingest.errors import CountyRagError
 
-from .render import Context, Turn, chat_messages, header_html
-from .style import CSS, language_js, theme, title_js
+from .render import Context, Turn, chat_messages, header_html, staff_disabled_html, staff_link_html
+from .style import language_js, title_js
 from .text import language, t
 
 log = logging.getLogger(__name__)
@@ -98,20 +97,26 @@ def example_questions(settings: Settings, lang: str) -> list[str]:
     return [t(lang, "example_from_title", title=title[:60]) for title in titles[:EXAMPLES]]
 
 
-def _county(settings: Settings, lang: str) -> str:
+def county(settings: Settings, lang: str) -> str:
     return settings.county_name if lang == "zh" else settings.county_name_en
 
 
-def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None) -> gr.Blocks:
-    """The whole app; `launch` (or a test) starts it with `launch_options`."""
-    from .staff import build_staff
+def page_top(texts: Texts, header: Callable[[str], str]) -> gr.Radio:
+    """The header and the language switch of a page, in the current Blocks."""
+    with gr.Row(elem_id="cr-top"):
+        texts.add(gr.HTML(header("zh"), elem_id="cr-header"), value=header)
+        return gr.Radio([("中文", "zh"), ("English", "en")], value="zh", label="语言 / Language",
+                        elem_id="cr-lang", scale=0, min_width=180)
 
+
+def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None) -> gr.Blocks:
+    """The investor chat (app.server mounts it at /, beside the staff workspace)."""
     contact = {"zh": settings.contact_zh, "en": settings.contact_en}
     texts = Texts()
 
     def banner(lang: str) -> str:
         notice = say("keyword_led", lang) if assistant.keyword_led else ""
-        return header_html(_county(settings, lang), lang, notice)
+        return header_html(county(settings, lang), lang, notice)
 
     def render(turns: list[Turn], lang: str) -> list[dict]:
         return chat_messages(turns, lang, contact)
@@ -121,10 +126,7 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
     with gr.Blocks(title=t("zh", "page_title", county=settings.county_name),
                    analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         turns = gr.State([])
-        with gr.Row(elem_id="cr-top"):
-            texts.add(gr.HTML(banner("zh"), elem_id="cr-header"), value=banner)
-            lang = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", label="语言 / Language",
-                            elem_id="cr-lang", scale=0, min_width=180)
+        lang = page_top(texts, banner)
         with gr.Tabs(elem_id="cr-tabs"):
             with gr.Tab(t("zh", "tab_chat"), id="chat", elem_id="cr-tab-chat") as chat_tab:
                 texts.add(chat_tab, label="tab_chat")
@@ -140,7 +142,7 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
                         placeholder=t("zh", "question_placeholder", county=settings.county_name),
                         lines=1, max_lines=4, scale=8, autofocus=True,
                     ), label="question_label",
-                        placeholder=lambda lg: t(lg, "question_placeholder", county=_county(settings, lg)))
+                        placeholder=lambda lg: t(lg, "question_placeholder", county=county(settings, lg)))
                     send = texts.add(gr.Button(t("zh", "send"), variant="primary", scale=1,
                                                min_width=90, elem_id="cr-send"), value="send")
                 with gr.Row(elem_id="cr-examples", equal_height=True):
@@ -151,7 +153,11 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
                                           elem_classes=["cr-example"]) for _ in range(EXAMPLES)]
             with gr.Tab(t("zh", "tab_staff"), id="staff", elem_id="cr-tab-staff") as staff_tab:
                 texts.add(staff_tab, label="tab_staff")
-                build_staff(settings, assistant, library, texts, lang)
+                if settings.staff_users:
+                    texts.add(gr.HTML(staff_link_html("zh"), elem_id="cr-staff-link"), value=staff_link_html)
+                else:
+                    texts.add(gr.HTML(staff_disabled_html("zh"), elem_id="cr-staff-disabled"),
+                              value=staff_disabled_html)
 
         def example_updates(lang_code: str) -> list:
             found = example_questions(settings, lang_code)
@@ -167,7 +173,7 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
             return [*texts.updates(lang_code), *example_updates(lang_code), render(state, lang_code)]
 
         refresh = [*texts.components, *examples, chatbot]
-        titles = {code: t(code, "page_title", county=_county(settings, code)) for code in ("zh", "en")}
+        titles = {code: t(code, "page_title", county=county(settings, code)) for code in ("zh", "en")}
         app.load(on_load, inputs=[lang], outputs=[lang, *texts.components, *examples],
                  js=language_js(titles), api_visibility="private")
         lang.input(on_language, inputs=[lang, turns], outputs=refresh, api_visibility="private")
@@ -208,24 +214,3 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
             button.click(ask, inputs=[button, turns, lang], api_visibility="private", **ask_options)
         chatbot.clear(lambda: [], outputs=[turns], api_visibility="private")  # its bin icon
     return app
-
-
-def launch_options(settings: Settings) -> dict:
-    """Keyword arguments of Blocks.launch shared by `launch` and the tests (gradio 6 takes the
-    theme, css and js at launch)."""
-    return dict(
-        server_name=settings.host, server_port=settings.port, theme=theme(), css=CSS,
-        share=False, ssr_mode=False, show_error=False, footer_links=[],
-        max_file_size=int(settings.max_file_mb * 2**20),  # bytes; larger uploads are refused
-    )
-
-
-def launch(settings: Settings, open_browser: bool = False,
-           notify: Callable[[str], None] = lambda _: None) -> None:
-    """Open the index (IndexMissing propagates), build the app and serve it until stopped."""
-    assistant = Assistant.open(settings, notify)
-    library = ApprovedLibrary(Path(settings.store) / "approved.json")
-    app = build_app(settings, assistant, library)
-    app.queue(default_concurrency_limit=4)
-    print(f"county-rag: serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", flush=True)
-    app.launch(inbrowser=open_browser, quiet=True, **launch_options(settings))

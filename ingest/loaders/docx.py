@@ -1,4 +1,4 @@
-"""Word (.docx) files: paragraphs with their heading styles, and tables row by row."""
+"""Word (.docx) files: paragraphs with their heading styles, and tables as self-describing rows."""
 
 import io
 import re
@@ -10,6 +10,7 @@ from docx.table import Table
 
 from ..documents import Block
 from ..errors import FileRejected
+from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import glue, normalize_line
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
@@ -20,10 +21,14 @@ def load_docx(data: bytes) -> list[Block]:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FileRejected(f"corrupt Word file: {exc}") from exc
-    blocks = []
+    blocks: list[Block] = []
+    tables = 0
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            blocks.extend(_table_rows(item))
+            header, body = split_header(_grid(item))
+            if header or body:
+                tables += 1
+                blocks.extend(table_blocks(header, body, take_caption(blocks), tables))
             continue
         text = _paragraph_text(item.text)
         if text:
@@ -45,14 +50,6 @@ def _paragraph_text(raw: str) -> str:
     return text
 
 
-def _table_rows(table: Table) -> list[Block]:
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = _paragraph_text(cell.text)
-            if text and (not cells or cells[-1] != text):  # merged cells repeat
-                cells.append(text)
-        if cells:
-            rows.append(Block(" | ".join(cells)))
-    return rows
+def _grid(table: Table) -> list[list[str]]:
+    """Cell texts row by row; python-docx repeats a merged cell in every position it covers."""
+    return [[clean_cell(cell.text) for cell in row.cells] for row in table.rows]

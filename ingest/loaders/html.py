@@ -1,4 +1,5 @@
-"""HTML pages: scripts, navigation and page chrome removed; headings and blocks kept."""
+"""HTML pages: scripts, navigation and page chrome removed; headings and blocks kept; data
+tables (no table inside, two columns or more) as self-describing rows (ingest/tables.py)."""
 
 import re
 
@@ -6,6 +7,7 @@ from bs4 import BeautifulSoup
 
 from ..documents import Block
 from ..encoding import decode_text
+from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import is_residue, normalize_line
 
 _DROP = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
@@ -14,6 +16,8 @@ _BLOCKS = ["p", "div", "li", "tr", "br", "table", "section", "article", "ul", "o
            "dd", "blockquote", "pre", "main", "figure", "figcaption", "caption"]
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _MARK = "\x01"
+_TABLE = "\x02"
+MAX_SPAN = 100  # a larger rowspan or colspan is read as 1
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 
@@ -23,6 +27,15 @@ def load_html(data: bytes) -> tuple[list[Block], str | None]:
     page_title = normalize_line(soup.title.get_text()) if soup.title else None
     for tag in soup(_DROP):
         tag.decompose()
+    grids = []
+    for table in soup("table"):
+        if table.find("table") is None:
+            grid = _grid(table)
+            if len(grid) >= 2 and max(len(row) for row in grid) >= 2:
+                marker = soup.new_tag("p")
+                marker.string = f"{_TABLE}{len(grids)}"
+                table.replace_with(marker)
+                grids.append(grid)
     for text_node in soup.find_all(string=True):
         if "\n" in text_node:
             text_node.replace_with(_NEWLINES.sub(" ", str(text_node)))
@@ -34,8 +47,13 @@ def load_html(data: bytes) -> tuple[list[Block], str | None]:
         tag.append("\n")
     for cell in soup(["td", "th"]):
         cell.append(" ")
-    blocks = []
+    blocks: list[Block] = []
     for raw in soup.get_text().split("\n"):
+        if raw.strip().startswith(_TABLE):
+            header, body = split_header(grids[int(raw.strip()[1:])])
+            number = len({b.table for b in blocks if b.table}) + 1
+            blocks.extend(table_blocks(header, body, take_caption(blocks), number))
+            continue
         level = 0
         if raw.startswith(_MARK):
             level, raw = int(raw[1]), raw[3:]
@@ -43,3 +61,30 @@ def load_html(data: bytes) -> tuple[list[Block], str | None]:
         if line and not is_residue(line):
             blocks.append(Block(normalize_line(line, drop_cjk_spaces=True), heading_level=level))
     return blocks, page_title or None
+
+
+def _grid(table) -> list[list[str]]:
+    """Cell texts of a table, a cell spanning rows or columns repeated in each position."""
+    cells: dict[tuple[int, int], str] = {}
+    rows = table.find_all("tr")
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row.find_all(["td", "th"]):
+            while (r, c) in cells:
+                c += 1
+            text = clean_cell(cell.get_text("\n"))
+            down, across = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            for i in range(down):
+                for j in range(across):
+                    cells.setdefault((r + i, c + j), text)
+            c += across
+    width = 1 + max((c for _, c in cells), default=-1)
+    return [[cells.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def _span(value) -> int:
+    try:
+        span = int(str(value or 1).strip())
+    except ValueError:
+        return 1
+    return span if 1 <= span <= MAX_SPAN else 1

@@ -1,10 +1,12 @@
-"""Markdown files: headings from the syntax tree, paragraphs, list items and table rows as text."""
+"""Markdown files: headings from the syntax tree, paragraphs, list items; tables as
+self-describing rows (ingest/tables.py)."""
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..documents import Block
 from ..encoding import decode_text
+from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import glue, is_residue, normalize_line
 
 
@@ -12,9 +14,17 @@ def load_markdown(data: bytes) -> list[Block]:
     tokens = MarkdownIt("commonmark").enable("table").parse(decode_text(data))
     blocks: list[Block] = []
     level, in_cell, row = 0, False, []
+    grid: list[list[str]] = []
+    tables = 0
     for token in tokens:
         kind = token.type
-        if kind == "heading_open":
+        if kind == "table_open":
+            grid = []
+        elif kind == "table_close":
+            header, body = split_header(grid)
+            tables += 1
+            blocks.extend(table_blocks(header, body, take_caption(blocks), tables))
+        elif kind == "heading_open":
             level = int(token.tag[1:])
         elif kind == "heading_close":
             level = 0
@@ -24,12 +34,12 @@ def load_markdown(data: bytes) -> list[Block]:
             in_cell = False
         elif kind == "tr_open":
             row = []
-        elif kind == "tr_close" and any(row):
-            blocks.append(Block(" | ".join(row)))
+        elif kind == "tr_close":
+            grid.append(row)
         elif kind == "inline":
             text = _plain(token)
             if in_cell:
-                row.append(text)
+                row.append(clean_cell(text))
             elif text and not is_residue(text):
                 blocks.append(Block(text, heading_level=level))
         elif kind in ("fence", "code_block"):

@@ -1,30 +1,194 @@
-"""PDF files: text layer page by page, with page numbers; encrypted and scanned files refused."""
+"""PDF files (pdfplumber): text by layout, tables as rows, scanned pages by OCR, page numbers kept.
+
+- Ruled tables are found on each page (pdfplumber's finder; the choice is measured in
+  benchmarks/results/pdf_tables.md) and become self-describing rows; a table continued on the
+  next page keeps its caption and headers. Their text is left out of the prose.
+- Lines are joined into paragraphs by where they sit (ingest/layout.py); running headers,
+  footers and page numbers are dropped.
+- The title is the large type at the top of page 1; when there is none (a title drawn as
+  outlines), the file name stands in.
+- A page with no text layer but an image is OCR'd, when OCR is on; a mixed PDF keeps its text
+  pages as they are.
+"""
 
 import io
+import statistics
+from dataclasses import dataclass, field
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from ..documents import Block
 from ..errors import FileRejected
-from ..textclean import blocks_from_pages
+from ..layout import Line, body_size, paragraphs, tidy
+from ..ocr import OCR_DPI, OCR_OFF, Progress, recognise
+from ..tables import clean_cell, split_header, table_blocks, take_caption
+from ..textclean import blocks_from_paragraphs, is_page_number, is_residue, margin_lines, normalize_line
 
-_MIN_TEXT_CHARS = 20
+MIN_PAGE_CHARS = 10  # a page with fewer characters of text is read as scanned
+TITLE_RATIO = 1.3  # title type is this much larger than the body's
 
 
-def load_pdf(data: bytes) -> list[Block]:
+@dataclass
+class _Table:
+    top: float
+    grid: list[list[str]]
+
+
+@dataclass
+class _Page:
+    number: int
+    lines: list[Line]
+    tables: list[_Table] = field(default_factory=list)
+    scanned: bool = False
+    ocr: bool = False
+
+
+def load_pdf(data: bytes, *, ocr: bool = True, progress: Progress | None = None) -> tuple[list[Block], str | None]:
+    """Blocks of the PDF, and its title when the type shows one (else None: use the file name)."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise FileRejected("encrypted PDF: a password is needed to read it")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [_read(page, number) for number, page in enumerate(pdf.pages, 1)]
+            if not pages:
+                raise FileRejected("corrupt PDF: no pages")
+            _strip_margins(pages)
+            scanned = [p for p in pages if p.scanned]
+            if scanned and ocr:
+                _recognise(pdf, scanned, progress)
     except FileRejected:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except (PdfminerException, MalformedPDFException) as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise FileRejected("encrypted PDF: a password is needed to read it") from exc
+        raise FileRejected(f"corrupt PDF: {cause or type(cause).__name__}") from exc
+    except (PSException, ValueError, KeyError, TypeError, AttributeError, OSError, AssertionError) as exc:
         raise FileRejected(f"corrupt PDF: {exc or type(exc).__name__}") from exc
-    if not pages:
-        raise FileRejected("corrupt PDF: no pages")
-    blocks = blocks_from_pages(pages, from_pdf=True, first_page=1)
-    if sum(len("".join(block.text.split())) for block in blocks) < _MIN_TEXT_CHARS:  # margins dropped
-        raise FileRejected("no text layer; needs OCR (scanned PDF)")
+    if all(p.scanned and not p.ocr for p in pages):
+        reason = "no text layer; needs OCR (scanned PDF)"
+        raise FileRejected(reason if ocr else f"{reason}, and {OCR_OFF}")
+    title = _take_title(pages[0])
+    blocks = _blocks(pages, title)
+    if not blocks:
+        raise FileRejected("no text found (scanned PDF: OCR read nothing)")
+    return blocks, title
+
+
+def _read(page, number: int) -> _Page:
+    tables = [t for t in page.find_tables() if len(t.columns) >= 2]
+    text_page = page
+    for table in tables:
+        text_page = text_page.outside_bbox(table.bbox)
+    lines = []
+    for raw in text_page.extract_text_lines(return_chars=True, strip=True):
+        text = normalize_line(raw["text"])
+        if text and not is_residue(text):
+            size = statistics.median(c["size"] for c in raw["chars"]) if raw["chars"] else 0.0
+            lines.append(Line(tidy(normalize_line(text, drop_cjk_spaces=True)), raw["x0"], raw["x1"],
+                              raw["top"], raw["bottom"], size))
+    grids = [_Table(t.bbox[1], _grid(t)) for t in tables]
+    content = sum(len(ln.text) for ln in lines if not is_page_number(ln.text))
+    scanned = content < MIN_PAGE_CHARS and not grids and bool(page.images)
+    return _Page(number, lines, [g for g in grids if any(any(r) for r in g.grid)], scanned)
+
+
+def _grid(table) -> list[list[str]]:
+    """Cell texts; a merged cell (None in pdfplumber) takes the text of the cell covering it."""
+    texts = table.extract()
+    covering = [(cell, texts[r][c]) for r, row in enumerate(table.rows)
+                for c, cell in enumerate(row.cells) if cell is not None]
+    grid = []
+    for r, row in enumerate(table.rows):
+        out = []
+        for c, cell in enumerate(row.cells):
+            text = texts[r][c]
+            if cell is None:
+                x = _middle(table.columns[c].bbox, 0)
+                y = _middle(row.bbox, 1)
+                text = next((t for (x0, y0, x1, y1), t in covering if x0 <= x <= x1 and y0 <= y <= y1), "")
+            out.append(clean_cell(text))
+        grid.append(out)
+    return grid
+
+
+def _middle(bbox: tuple[float, float, float, float], axis: int) -> float:
+    return (bbox[axis] + bbox[axis + 2]) / 2
+
+
+def _strip_margins(pages: list[_Page]) -> None:
+    dropped = margin_lines([[ln.text for ln in p.lines] for p in pages])
+    for page, drop in zip(pages, dropped):
+        page.lines = [ln for i, ln in enumerate(page.lines) if i not in drop]
+
+
+def _recognise(pdf, scanned: list[_Page], progress: Progress | None) -> None:
+    """OCR the scanned pages, one by one, reporting progress after each."""
+    for done, page in enumerate(scanned, 1):
+        image = pdf.pages[page.number - 1].to_image(resolution=OCR_DPI).original
+        lines = recognise(image, OCR_DPI)
+        page.lines = [ln for ln in lines if not is_page_number(ln.text)]
+        page.ocr = True
+        if progress:
+            progress(done, len(scanned))
+
+
+def _take_title(first: _Page) -> str | None:
+    """The lines set in large type at the top of page 1, joined; removed from the page."""
+    if not first.lines or first.ocr:
+        return None
+    body = body_size(first.lines)
+    top = [ln for ln in first.lines if ln.top < first.lines[0].top + 200]
+    big = [ln for ln in top if ln.size >= TITLE_RATIO * body]
+    if not big:
+        return None
+    start = first.lines.index(big[0])
+    end = start
+    while end < len(first.lines) and first.lines[end].size >= TITLE_RATIO * body:
+        end += 1
+    title = "".join(ln.text for ln in first.lines[start:end])
+    first.lines = first.lines[:start] + first.lines[end:]
+    return title
+
+
+def _blocks(pages: list[_Page], title: str | None) -> list[Block]:
+    """Prose and table blocks in reading order; prose runs across pages until a table."""
+    blocks = [Block(title, page=1, heading_level=1)] if title else []
+    run: list[tuple[int, list[Line]]] = []
+    run_ocr = False
+    tables = 0
+    header: list[list[str]] = []
+    caption = ""
+    last_was_table = False
+
+    def flush() -> None:
+        blocks.extend(blocks_from_paragraphs([(p.text, p.page) for p in paragraphs(run)],
+                                             find_title=False, ocr=run_ocr))
+        run.clear()
+
+    for page in pages:
+        items = sorted([(ln.top, 0, ln) for ln in page.lines] + [(t.top, 1, t) for t in page.tables],
+                       key=lambda item: (item[0], item[1]))
+        for index, (_, is_table, item) in enumerate(items):
+            if not is_table:
+                if run_ocr != page.ocr and run:
+                    flush()
+                run_ocr = page.ocr
+                if not run or run[-1][0] != page.number:
+                    run.append((page.number, []))
+                run[-1][1].append(item)
+                last_was_table = False
+                continue
+            continued = last_was_table and index == 0 and header and len(item.grid[0]) == len(header[0])
+            flush()
+            if not continued:
+                tables += 1
+                caption = take_caption(blocks)
+                header, body = split_header(item.grid)
+            else:
+                body = [row for row in item.grid if row not in header]
+            blocks.extend(table_blocks(header, body, caption, tables, page.number))
+            last_was_table = True
+    flush()
     return blocks

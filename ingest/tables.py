@@ -1,0 +1,135 @@
+"""Tables as self-describing rows: every row repeats the table's caption and its column headers.
+
+A table from any format (Word, PDF, spreadsheet) arrives as a grid of cell texts in which a
+merged cell repeats its text in every position it covers. Each body row becomes one line,
+
+    表5 主要产品产量 | 产品名称: 钢材 | 单位: 吨 | 产量: 1577693 | 比上年增长(%): 48.8
+
+so a passage of rows says what its numbers are. Multi-row headers (a header cell spanning
+columns above the sub-headers) are joined per column with "/".
+"""
+
+import re
+
+from .documents import Block
+from .textclean import glue, normalize_line
+
+CELL_SEPARATOR = " | "
+NAME_SEPARATOR = ": "
+HEADER_JOIN = "/"
+MAX_HEADER_ROWS = 3
+CAPTION_MAX_CHARS = 60
+_CAPTION = re.compile(r"^(?:附?表|table)\s*[\dA-Za-z一二三四五六七八九十]", re.IGNORECASE)
+_UNIT = re.compile(r"^[（(]?(?:计量)?单位[：:]")
+_ENDS_SENTENCE = re.compile(r"[。！？；!?;][”’\"'）)]*$")
+_SENTENCES = re.compile(r"[^。！？；!?;]*[。！？；!?;]?")
+
+
+def clean_cell(text: str | None) -> str:
+    """A cell's text on one line: wrapped lines glued, layout spaces between CJK dropped."""
+    out = ""
+    for line in (text or "").splitlines():
+        out = glue(out, normalize_line(line, drop_cjk_spaces=True))
+    return out
+
+
+def take_caption(blocks: list[Block]) -> str:
+    """The caption of a table that follows `blocks`; a caption line (表N …, a short title, a
+    unit line) is taken out of `blocks`, since its rows repeat it. A short question or a
+    sentence announcing the table (…如下：) is a caption too, but stays in the prose."""
+    if not blocks or blocks[-1].table:
+        return ""
+    last = blocks[-1]
+    if _is_caption_line(last):
+        blocks.pop()
+        if _UNIT.match(last.text) and blocks and _is_caption_line(blocks[-1]) and not _UNIT.match(blocks[-1].text):
+            return f"{blocks.pop().text} {last.text}"
+        return last.text
+    sentence = next((s.strip() for s in reversed(_SENTENCES.findall(last.text)) if s.strip()), "")
+    if len(sentence) <= CAPTION_MAX_CHARS and sentence.endswith(("：", ":", "？", "?")):
+        return sentence
+    return ""
+
+
+def _is_caption_line(block: Block) -> bool:
+    text = block.text
+    if len(text) > CAPTION_MAX_CHARS or block.table:
+        return False
+    if _CAPTION.match(text) or _UNIT.match(text):
+        return True
+    return not block.heading_level and not _ENDS_SENTENCE.search(text) and not text.endswith(("：", ":"))
+
+
+def header_rows(grid: list[list[str]]) -> int:
+    """How many leading rows are column headers: one, more while a header cell spans columns
+    above a row that another header cell reaches down into (merged vertically)."""
+    n = 1
+    while n < min(len(grid) - 1, MAX_HEADER_ROWS):
+        above, row = grid[n - 1], grid[n]
+        spans = any(a and a == b for a, b in zip(above, above[1:]))
+        down = any(a and a == b for a, b in zip(above, row))
+        if not (spans and down):
+            break
+        n += 1
+    return n
+
+
+def column_names(header: list[list[str]]) -> list[str]:
+    """One name per column: the distinct header texts above it, top-down, joined."""
+    names = []
+    for column in zip(*header):
+        parts: list[str] = []
+        for text in column:
+            if text and text not in parts:
+                parts.append(text)
+        names.append(HEADER_JOIN.join(parts))
+    return names
+
+
+def row_line(caption: str, names: list[str], cells: list[str]) -> str:
+    """One body row as a self-describing line (caption, then `header: value` per cell)."""
+    values = [c for c in cells if c]
+    if len(set(values)) == 1 and len(values) > 1:  # a row spanning the table: a group label
+        return CELL_SEPARATOR.join(p for p in (caption, values[0]) if p)
+    parts = [caption] if caption else []
+    seen: set[tuple[str, str]] = set()
+    for name, value in zip(names, cells):
+        if not value or (name, value) in seen or (not name and value in parts):
+            continue  # merged cells repeat their text
+        seen.add((name, value))
+        parts.append(f"{name}{NAME_SEPARATOR}{value}" if name and name != value else value)
+    return CELL_SEPARATOR.join(parts)
+
+
+def parse_row_line(line: str) -> tuple[str, list[tuple[str, str]]]:
+    """The caption and (header, value) pairs of a line made by `row_line` (for display)."""
+    parts = line.split(CELL_SEPARATOR)
+    caption = ""
+    if parts and NAME_SEPARATOR not in parts[0] and len(parts) > 1:
+        caption = parts.pop(0)
+    pairs = []
+    for part in parts:
+        name, sep, value = part.partition(NAME_SEPARATOR)
+        pairs.append((name, value) if sep else ("", part))
+    return caption, pairs
+
+
+def split_header(grid: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """The header rows and the body rows of a grid of clean cells; empty rows dropped, rows
+    padded to one width, header rows repeated inside the body (a table continued on a new page)
+    skipped."""
+    grid = [row for row in grid if any(row)]
+    if not grid:
+        return [], []
+    width = max(len(row) for row in grid)
+    grid = [row + [""] * (width - len(row)) for row in grid]
+    n = header_rows(grid) if len(grid) > 1 else 0
+    return grid[:n], [row for row in grid[n:] if row not in grid[:n]]
+
+
+def table_blocks(
+    header: list[list[str]], body: list[list[str]], caption: str, number: int, page: int | None = None
+) -> list[Block]:
+    """One block per body row that holds a value, a self-describing line (see `row_line`)."""
+    names = column_names(header) if header else [""] * max((len(r) for r in body), default=0)
+    return [Block(row_line(caption, names, row), page=page, table=number) for row in body if any(row)]
