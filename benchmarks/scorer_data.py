@@ -78,7 +78,7 @@ def collect(assistant: Assistant, questions: list[dict]) -> tuple[dict, dict, li
             plabel = np.array([q["answerable"] and ((evidence and evidence in squash(p.text))
                                                     or holds_keys(p.text, q["must"])) for p in passages])
             passages_out.add(prow, plabel, number)
-            cands = [c for i, v in enumerate(views) for c in runs(i, v.spans)]
+            cands = [c for i, v in enumerate(views) for c in runs(i, v.spans, v.titles)]
             crow = candidate_features(asked, views, prow, np.zeros(len(views)), cands)
             full = [q["answerable"] and holds_keys(passages[c.passage].text[c.start:c.end], q["must"])
                     for c in cands]

@@ -36,13 +36,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def runs(passage: int, spans: list[tuple[int, int]]) -> list[Candidate]:
-    """Every run of up to MAX_RUN consecutive sentences of a passage."""
+def runs(passage: int, spans: list[tuple[int, int]], skip: frozenset[int] = frozenset()) -> list[Candidate]:
+    """Every run of up to MAX_RUN consecutive sentences of a passage, none of them in `skip`
+    (the document's title line: context, not an answer)."""
     out = []
     for i, (start, _) in enumerate(spans):
         for j in range(i, min(i + MAX_RUN, len(spans))):
             end = spans[j][1]
-            if j > i and end - start > MAX_RUN_CHARS:
+            if j in skip or (j > i and end - start > MAX_RUN_CHARS):
                 break
             out.append(Candidate(passage, i, j, start, end))
     return out

@@ -168,6 +168,7 @@ class PassageView:
     local: np.ndarray  # per sentence: coverage of the question around its best figure
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
+    titles: frozenset[int]  # sentences that repeat the document's title
 
     @property
     def full(self) -> str:
@@ -176,6 +177,7 @@ class PassageView:
 
 def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> PassageView:
     meta = passage.meta
+    title = normal(meta.get("title", "")).strip()
     spans = sentence_spans(passage.text)
     sentences = [normal(passage.text[a:b]) for a, b in spans]
     width = len(asked.groups)
@@ -189,6 +191,7 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         np.array([asked.around_figures(s) for s in sentences]),
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
+        frozenset(i for i, s in enumerate(sentences) if title and s.strip() == title),
     )
 
 

@@ -72,7 +72,7 @@ def rank(models: Models, asked: Asked, passages: list[Passage], holds: DocumentH
 def read(models: Models, asked: Asked, ranked: Ranked, k: int) -> Reading:
     """Score the candidates of the first `k` ranked passages."""
     views = ranked.views[:k]
-    candidates = [c for i, v in enumerate(views) for c in runs(i, v.spans)]
+    candidates = [c for i, v in enumerate(views) for c in runs(i, v.spans, v.titles)]
     rows = relative(candidate_features(asked, views, _reordered_rows(ranked, k), ranked.logits[:k],
                                        candidates))
     logits = models.candidate.logits(rows)

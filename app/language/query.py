@@ -44,6 +44,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "which": re.compile(zh("which_zh")),
         "number": re.compile(f"{zh('number_zh').replace('几', '几(?!乎)')}|{en('number_en')}", re.I),
         "date": re.compile(f"{zh('date_zh')}|{en('date_en')}", re.I),
+        "asking": re.compile("|".join(alternation("asks", key) for key in (
+            "number_zh", "date_zh", "person_zh", "which_zh", "open_zh"))),
         "open": re.compile(f"{zh('open_zh')}|{alternation('words', 'answer_kind_zh')}|{en('open_en')}", re.I),
     }
 
@@ -87,9 +89,12 @@ def is_stopword(word: str) -> bool:
 
 
 def content_tokens(text: str) -> list[str]:
-    """The words of a question that carry its subject, question and function words removed."""
-    tokens = [t for t in tokenize(text) if not is_stopword(t)]
-    return tokens or tokenize(text)
+    """The words of a question that carry its subject, whole and in parts (jieba's search mode),
+    question and function words removed before they are cut (多大 gives no 多 nor 大)."""
+    text = _patterns()["asking"].sub(" ", unicodedata.normalize("NFKC", text).lower())
+    words = [w for w in quiet_jieba().cut(text) if not is_stopword(w) and _WORD.search(w)]
+    tokens = [t for w in words for t in tokenize(w) if not is_stopword(t)]
+    return list(dict.fromkeys(tokens)) or tokenize(text)
 
 
 def search_words(text: str, frequency: Callable[[str], int]) -> list[str]:
