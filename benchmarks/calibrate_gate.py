@@ -6,10 +6,10 @@ Runs the Assistant's own retrieval and extraction once per question, then applie
 Usage: python benchmarks/calibrate_gate.py --store DIR [--out benchmarks/results/gate.md]
 """
 
-from evaluate import HERE, SHARED_EVAL, arguments, load, publish
-
 from app.answering.assistant import Assistant
 from app.settings import Settings
+
+from evaluate import HERE, SHARED_EVAL, arguments, load, publish
 
 THRESHOLDS = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
 

@@ -13,11 +13,11 @@ import argparse
 import json
 from pathlib import Path
 
-import questions as Q
-
 from app.answering.assistant import Assistant
 from app.settings import Settings
 from app.staff import evaluation
+
+import questions as Q
 
 SETS = {"xingxian": "county article", "policy": "policy notices", "2026": "provincial reports",
         "qiandongnan": "real documents", "neijiang": "real documents", "henan": "real documents"}

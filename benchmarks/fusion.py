@@ -7,11 +7,11 @@ Usage: python benchmarks/fusion.py --store DIR [--out benchmarks/results/fusion.
 
 import json
 
-from evaluate import SHARED_EVAL, arguments, load, publish, squash
-
 from app.answering.assistant import Assistant
 from app.language.query import analyse
 from app.settings import Settings
+
+from evaluate import SHARED_EVAL, arguments, load, publish, squash
 
 
 def main() -> None:

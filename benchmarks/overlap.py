@@ -15,15 +15,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluate import SHARED_EVAL, evaluate, load
-from make_corpus import write_corpus
-
 from app.answering.assistant import Assistant
 from app.settings import Settings
 from ingest.documents import index_text
 from ingest.embedder import load_embedder
 from ingest.store import IndexStore
 from ingest.sync import sync
+
+from evaluate import SHARED_EVAL, evaluate, load
+from make_corpus import write_corpus
 
 SAMPLE = 256  # chunks embedded to measure the model's speed
 

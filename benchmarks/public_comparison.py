@@ -26,14 +26,14 @@ import os
 import time
 from pathlib import Path
 
-import questions as Q
-from make_corpus import SHARED, write_cmrc
-
 from app.answering.assistant import Assistant
 from app.settings import Settings
 from app.staff.evaluation import squash
 from ingest.settings import BUNDLED_MODEL
 from ingest.sync import sync
+
+import questions as Q
+from make_corpus import SHARED, write_cmrc
 
 TOP = 5
 

@@ -17,7 +17,7 @@ from app.answering.assistant import Assistant
 from app.answering.candidates import runs
 from app.answering.features import Asked, candidate_features, passage_features, view
 from app.answering.reading import names_share
-from app.staff.evaluation import squash
+from app.staff.evaluation import holds_evidence, squash
 
 RETRIEVED = 20
 
@@ -72,10 +72,10 @@ def collect(assistant: Assistant, questions: list[dict]) -> tuple[dict, dict, li
             cases.append((True, [p for p in found if p.meta.get("source") != q["source"]]))
         for left_out, passages in cases:
             number = len(variants)
-            evidence = squash(q.get("evidence") or "")
             views = [view(p, i, asked, names_share(asked, p, holds)) for i, p in enumerate(passages)]
             prow = passage_features(asked, views)
-            plabel = np.array([q["answerable"] and ((evidence and evidence in squash(p.text))
+            evidence = q.get("evidence") or ""
+            plabel = np.array([q["answerable"] and ((evidence.strip() and holds_evidence(p.text, evidence))
                                                     or holds_keys(p.text, q["must"])) for p in passages])
             passages_out.add(prow, plabel, number)
             cands = [c for i, v in enumerate(views) for c in runs(i, v.spans, v.titles)]

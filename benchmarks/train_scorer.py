@@ -24,13 +24,13 @@ from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-import questions as Q
-from scorer_data import collect
-
+from app.answering.assistant import Assistant
 from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, relative
 from app.answering.scorer import MODEL_FILE, LinearModel, Models, Platt
-from app.answering.assistant import Assistant
 from app.settings import Settings
+
+import questions as Q
+from scorer_data import collect
 
 FOLDS = 5
 KEEP = 5  # passages read after re-ordering (top_k)

@@ -115,6 +115,21 @@ def test_index_words_are_found_by_their_pinyin():
     assert index.by_pinyin("zhiqing") == ["制氢"] and index.by_pinyin("the") == []
 
 
+def test_a_documents_own_footnote_markers_never_read_as_citations():
+    from app.answering.candidates import Candidate
+    from app.answering.citations import number_sources
+    from app.answering.extractive import compose
+    from app.retrieval.retriever import Passage
+    from ingest.store import Record
+
+    text = "全年粮食产量86.5万吨[1]，比上年增长2.1%[2]。"
+    passage = Passage(Record("c1", text, {"source": "公报.pdf", "title": "统计公报"}), 1.0)
+    answer, citations = compose([Candidate(0, 0, 0, 0, len(text))], [passage], [0.9])
+    assert answer == "全年粮食产量86.5万吨［1］，比上年增长2.1%［2］。[1]" and cited(answer) == [1]
+    assert citations[0].text == text  # the card shows the passage as it is
+    assert number_sources([("统计公报", text)]) == "[1] 《统计公报》 全年粮食产量86.5万吨［1］，比上年增长2.1%［2］。"
+
+
 def test_citation_markers():
     text, dropped = drop_invalid("甲[1]乙[7]丙[2]", {1, 2, 3})
     assert text == "甲[1]乙丙[2]" and dropped == [7] and cited(text) == [1, 2]

@@ -1,24 +1,18 @@
 """The default answerer: the best-scored run of sentences of the retrieved passages, verbatim,
-ending in its passage's [n] (app/answering/reading.py scores the runs).
+ending in its passage's [n] (app/answering/reading.py scores the runs), and the best runs of
+other passages that score close to it.
 
 A document's own markers in the quoted text ([1], [2] as footnotes of a statistical bulletin)
-are written ［1］ in the answer, so that in an answer [n] means a citation and nothing else.
+are written ［1］ in the answer (citations.quoted), so that in an answer [n] means a citation and
+nothing else.
 """
-
-import re
 
 from app.retrieval.retriever import Passage
 
 from .answer import Citation
 from .candidates import Candidate
+from .citations import quoted
 from .reading import Reading
-
-_DOCUMENT_MARKER = re.compile(r"\[(\d{1,3})\]")
-
-
-def quoted(text: str) -> str:
-    """Document text as it may appear in an answer: its own [n] markers made full-width."""
-    return _DOCUMENT_MARKER.sub(lambda m: f"［{m.group(1)}］", text)
 
 
 def chosen(reading: Reading, also: float, most: int) -> list[Candidate]:

@@ -32,6 +32,27 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+def holds_evidence(passage: str, evidence: str) -> bool:
+    """Whether a passage holds an evidence span (white space ignored). A span given as a table
+    row's cells separated by spaces ("茶叶 13910 27.4") is held by a line of the passage that has
+    every cell in that order: a table row reads `表N … | 产品: 茶叶 | 产量: 13910 | …`."""
+    if squash(evidence) in squash(passage):
+        return True
+    cells = evidence.split()
+    if len(cells) < 2:
+        return False
+    for line in passage.splitlines():
+        at = 0
+        for cell in cells:
+            at = line.find(cell, at)
+            if at < 0:
+                break
+            at += len(cell)
+        else:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
@@ -95,10 +116,10 @@ def read_questions(path: Path) -> list[Question]:
 def judge(question: Question, answer: Answer, stored: Callable[[list[str]], dict[str, str]],
           seconds: float) -> Outcome:
     """One question's outcome, from its answer."""
-    evidence = squash(question.evidence)
     rank = None
-    if evidence:
-        rank = next((i for i, p in enumerate(answer.retrieved, 1) if evidence in squash(p.text)), None)
+    if question.evidence.strip():
+        rank = next((i for i, p in enumerate(answer.retrieved, 1)
+                     if holds_evidence(p.text, question.evidence)), None)
     text = squash(answer.text)
     has_key = (all(any(squash(s) in text for s in group) for group in question.must)
                if question.answerable and question.must else None)
@@ -106,7 +127,8 @@ def judge(question: Question, answer: Answer, stored: Callable[[list[str]], dict
     return Outcome(
         id=question.id, question=question.question,
         lang=question.lang or answer.language, answerable=question.answerable,
-        answered=answer.answered, evidence_rank=rank, has_evidence=bool(evidence), has_key=has_key,
+        answered=answer.answered, evidence_rank=rank, has_evidence=bool(question.evidence.strip()),
+        has_key=has_key,
         verbatim=all(chunks.get(c.chunk_id) == c.text for c in answer.citations),
         markers_cited=set(cited(answer.text)) <= {c.n for c in answer.citations},
         seconds=seconds, answer=answer.text,
