@@ -41,7 +41,8 @@ MAX_MEAN_CITED = 1.6  # composition: passages cited per answer, on average, at m
 ANSWERABLE_INPUTS = ("best_logit", "margin", "passage_logit", "passage_logit_rel", "names_doc",
                      "names_passage", "names_own", "thing_own", "thing_passage", "thing_near_figure",
                      "has_thing", "fit_own", "fits_all", "asks_type", "cov_own", "cov_context",
-                     "phrase_own", "lang_en", "missing_max", "missing_share", "local_cov", "names_title")
+                     "phrase_own", "lang_en", "missing_max", "missing_share", "local_cov", "names_title",
+                     "qualifier_missing", "year_conflict")
 MAX_ANSWERABLE_REFUSED = 0.04  # the threshold refuses at most this share of answerable questions
 MAX_LLM_REFUSED = 0.02  # the LLM is not asked for at most this share of answerable questions
 

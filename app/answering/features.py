@@ -30,6 +30,8 @@ _FIGURE = re.compile(r"[\d〇零一二两三四五六七八九十百千万亿]")
 _NEAR = 16  # characters after the measured thing within which its figure is looked for
 _FIGURE_RUN = re.compile(r"\d[\d,.]*|[〇零一二两三四五六七八九十百千万亿]{2,}")
 _BEFORE, _AFTER = 24, 8  # the window of words around a figure that say what it measures
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_NUMERAL = re.compile(r"[\d〇零一二两三四五六七八九十百千]")
 _LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
 
 PASSAGE_FEATURES = (
@@ -43,7 +45,8 @@ CANDIDATE_FEATURES = (
     "thing_passage", "has_thing", "names_doc", "names_passage", "size2", "size3", "log_chars",
     "announces", "heading", "is_title", "position", "list_item", "lang_en", "asks_open",
     "open_size2", "open_size3", "cov_prev", "cov_next", "first_chars", "fits_all", "thing_near_figure",
-    "names_own", "missing_max", "missing_share", "local_cov", "names_title",
+    "names_own", "missing_max", "missing_share", "local_cov", "names_title", "qualifier_missing",
+    "year_conflict",
     # relative to the question's other candidates (filled by `relative`)
     "passage_logit_rel", "cov_own_rel", "cov_context_rel", "phrase_own_rel",
 )
@@ -74,7 +77,9 @@ class Asked:
     grams: frozenset[str]
     open: bool  # the answer may run over sentences (which ones, how, what measures)
     units: np.ndarray  # which groups only say the unit asked in (亿元, 万吨): no subject
+    qualifiers: np.ndarray  # which groups hold a numeral (一期, 第三批, 2025): a precise qualifier
     names: list[str]
+    years: frozenset[str]  # the years the question names
     name_parts: list[list[str]]  # words of each name, any of which names it (兴县经开区 → 兴县, 经开区…)
     thing: frozenset[str]  # character pairs of the measured thing (language.measured)
 
@@ -86,8 +91,9 @@ class Asked:
         thing = measured_thing(query.text) if query.expects.kind or "谁" in query.text else set()
         parts = [[p for p in tokenize(n) if len(p) > 1 or p.isdigit()] or [normal(n)] for n in query.names]
         units = np.array([all(is_unit(term) for term in g) for g in groups], dtype=bool)
-        return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units,
-                   [normal(n) for n in query.names], parts, frozenset(thing))
+        qualifiers = np.array([any(_NUMERAL.search(term) for term in g) for g in groups], dtype=bool) & ~units
+        return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units, qualifiers,
+                   [normal(n) for n in query.names], frozenset(_YEAR.findall(query.text)), parts, frozenset(thing))
 
     def hits(self, text: str) -> np.ndarray:
         """Which subject groups the (normalised) text holds."""
@@ -139,6 +145,10 @@ class Asked:
             best = max(best, self.coverage(self.hits(window) & subject, subject))
         return best
 
+    def other_years(self, years: frozenset[str]) -> bool:
+        """Whether a text names years, but not the year the question asks about."""
+        return bool(self.years and years and not self.years & years)
+
     def thing_before_figure(self, text: str) -> bool:
         """Whether the measured thing is named shortly before a figure (产能达50万吨)."""
         return any(_FIGURE.search(text, i + 2, i + 2 + _NEAR) for pair in self.thing
@@ -166,6 +176,7 @@ class PassageView:
     things: np.ndarray  # per sentence
     near: np.ndarray  # per sentence: the measured thing right before a figure
     local: np.ndarray  # per sentence: coverage of the question around its best figure
+    years: list[frozenset[str]]  # per sentence: the years it names
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
     titles: frozenset[int]  # sentences that repeat the document's title
@@ -189,6 +200,7 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         np.array([asked.holds_thing(s) for s in sentences], dtype=bool),
         np.array([asked.thing_before_figure(s) for s in sentences], dtype=bool),
         np.array([asked.around_figures(s) for s in sentences]),
+        [frozenset(_YEAR.findall(s)) for s in sentences],
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
         frozenset(i for i, s in enumerate(sentences) if title and s.strip() == title),
@@ -284,6 +296,8 @@ def candidate_features(asked: Asked, views: list[PassageView], passage_rows: np.
             1.0 - float(held.mean()) if len(held) else 0.0,
             float(v.local[c.first:c.last + 1].max()),
             prow[column["names_title"]],
+            float((asked.qualifiers & ~held).any()),
+            float(asked.other_years(frozenset().union(*v.years[c.first:c.last + 1]))),
             0.0, 0.0, 0.0, 0.0,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(candidates), len(CANDIDATE_FEATURES))
