@@ -27,6 +27,8 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 _NAME_LIKE = re.compile(r"[\u4e00-\u9fff]{2,6}")
 _PLACE_KINDS = ("zhen", "xian", "shi", "cun", "qu", "xiang", "sheng")  # 镇 县 市 村 区 乡 省
 _MIN_PINYIN = 5
+_NAME_TAGS = frozenset("ns nr nt nz nrt nrfg".split())
+_MAX_READINGS = 8
 
 
 @lru_cache(maxsize=1)
@@ -78,14 +80,21 @@ class LexicalIndex:
 
     @cached_property
     def _pinyin(self) -> dict[str, list[str]]:
-        """Chinese words of the index by their toneless pinyin (built on first use)."""
-        from pypinyin import lazy_pinyin
+        """The index's names (words jieba's dictionary tags as places, people or organisations,
+        or does not know) by their toneless pinyin; built on first use."""
+        from itertools import islice, product
 
+        from pypinyin import Style, pinyin
+
+        tags = quiet_jieba().posseg.dt.word_tag_tab
         table: dict[str, list[str]] = {}
-        names = [w for w in self.bm25.vocab_dict if _NAME_LIKE.fullmatch(w)] if self.bm25 else []
-        sounds = dict(zip(*(lambda chars: (chars, lazy_pinyin(chars)))(sorted({c for w in names for c in w}))))
-        for word in names:
-            table.setdefault("".join(sounds[c] for c in word), []).append(word)
+        names = [w for w in self.bm25.vocab_dict if _NAME_LIKE.fullmatch(w)
+                 and tags.get(w, "nz") in _NAME_TAGS] if self.bm25 else []
+        chars = sorted({c for w in names for c in w})
+        sounds = dict(zip(chars, pinyin(chars, style=Style.NORMAL, heteronym=True)))
+        for word in names:  # every reading of a character (都: du, dou), a few per word at most
+            for reading in islice(product(*(sounds[c] for c in word)), _MAX_READINGS):
+                table.setdefault("".join(reading), []).append(word)
         return table
 
     def by_pinyin(self, word: str) -> list[str]:
@@ -95,7 +104,7 @@ class LexicalIndex:
         if len(word) < _MIN_PINYIN or not word.isascii() or not word.isalpha():
             return []
         table = self._pinyin
-        found = table.get(word) or [w for kind in _PLACE_KINDS for w in table.get(word + kind, [])]
+        found = table.get(word, []) + [w for kind in _PLACE_KINDS for w in table.get(word + kind, [])]
         return sorted(found, key=lambda w: (-self.frequency(w), w))
 
     @cached_property

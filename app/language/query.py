@@ -110,6 +110,11 @@ def search_words(text: str, frequency: Callable[[str], int]) -> list[str]:
     return out
 
 
+def _is_name(word: str) -> bool:
+    """A Chinese word jieba's dictionary tags as a place, person or organisation."""
+    return not word.isascii() and quiet_jieba().posseg.dt.word_tag_tab.get(word) in _NAME_TAGS
+
+
 def names_in(question: str) -> list[str]:
     """Proper names and years in a question (places, organisations, people), as jieba tags them."""
     names = [p.word for p in quiet_jieba().posseg.cut(question) if p.flag in _NAME_TAGS and len(p.word) > 1]
@@ -157,8 +162,8 @@ def analyse(text: str, vocabulary: "Vocabulary | None" = None) -> Query:
         groups = chinese_terms(text, vocabulary)
         chinese = [t for group in groups for term in group if not term.isascii() for t in tokenize(term)]
         if chinese:
-            return Query(text, language, tokens + chinese, expectation(text), groups,
-                         names=names_in(text))
+            names = [g[0] for g in groups if _is_name(g[0])] + _YEAR.findall(text)
+            return Query(text, language, tokens + chinese, expectation(text), groups, names=names)
     search = search_words(text, vocabulary.frequency) if language == "zh" and vocabulary is not None else []
     return Query(text, language, tokens, expectation(text), [(t,) for t in tokens], search,
                  names_in(text))

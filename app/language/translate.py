@@ -15,7 +15,7 @@ from .lexicon import pairs, word_set, words
 
 MAX_PHRASE = 3
 PER_TERM = 2
-_WORD = re.compile(r"[A-Za-z]+(?:'s)?")
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|(?<!\d)(?:19|20)\d{2}(?!\d)")  # words, and years
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
 _PLACE_KIND = re.compile(r" (?:province|county|city|district|prefecture|municipality|region)$")
@@ -95,7 +95,9 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
     (domain senses first, then a word's first senses, then the most used); a name in pinyin, the
     index's words that sound so; a word with no translation is kept as it is (it will match
     nothing Chinese)."""
-    tokens = [w.lower().removesuffix("'s") for w in _WORD.findall(question)]
+    found_words = _WORD.findall(question)
+    tokens = [w.lower().removesuffix("'s").replace("'", "") for w in found_words]
+    proper = {i for i, w in enumerate(found_words) if i and w[:1].isupper()}  # Chengdu, Watang
     skip = word_set("words", "function_en")
     months = {m: f"{n}月" for n, m in enumerate(words("english", "months"), 1)}  # documents write 7月
     glossary, leading = _glossary()
@@ -108,8 +110,12 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
             phrase = " ".join(tokens[i:i + size])
             if all(word in skip for word in phrase.split()):
                 continue
-            if size == 1 and phrase in months:
-                groups.append((months[phrase],))
+            if size == 1 and (phrase in months or phrase.isdigit()):
+                groups.append((months.get(phrase, phrase),))
+                i += 1
+                break
+            if size == 1 and i in proper and (sounds := vocabulary.by_pinyin(phrase)):
+                groups.append(tuple(sounds[:PER_TERM]))  # a name, before any gloss of it
                 i += 1
                 break
             forms = _forms(phrase)
