@@ -53,11 +53,15 @@ def ingest(
     store: StoreOption = None,
     rebuild: Annotated[bool, typer.Option(help="Drop the index first and rebuild it from scratch.")] = False,
     visibility: Annotated[
-        str | None, typer.Option(help="Visibility of new documents: public or internal.")
+        str | None, typer.Option(help="Visibility of every file of the run, new, changed or unchanged: "
+                                      "public or internal (default: indexed files keep theirs, new "
+                                      "ones get COUNTY_RAG_DEFAULT_VISIBILITY).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="A line per file.")] = False,
 ) -> None:
-    """Make the index match the folders: new and changed files indexed, deleted ones removed."""
+    """Make the index match the folders: new and changed files indexed, deleted ones removed.
+    Work an earlier run or upload left unfinished is finished first."""
+    from app.staff.workspace import recover
     from ingest.sync import sync
 
     from .terminal import IngestView
@@ -68,11 +72,14 @@ def ingest(
     view = IngestView(err, verbose=verbose)
     try:
         with view:
+            recover(settings, view.notice, view)
             report = sync(settings, paths, view, rebuild=rebuild, visibility=visibility)
     except CountyRagError as exc:
         fail(str(exc))
     for path, reason in report.failed:
         err.print(f"{path}: {reason}", markup=False)
+    for source, status, shown in report.written:
+        out.print(f"{source}: {status} · {shown}", markup=False)
     out.print(report.summary(), markup=False)
     if report.failed:
         raise typer.Exit(1)

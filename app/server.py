@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from app.answering.assistant import Assistant
 from app.settings import Settings
+from app.staff import workspace
 from app.staff.approved import ApprovedLibrary
 from app.staff.sessions import MemorySessions, SessionStore
 from app.staff.throttle import LoginThrottle
@@ -58,6 +59,7 @@ def serve(settings: Settings, open_browser: bool = False,
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("app").setLevel(logging.INFO)  # logins, logouts, withheld answers
+    workspace.recover(settings, notify)  # finish or roll back work a crash cut off
     assistant = Assistant.open(settings, notify)
     library = ApprovedLibrary(Path(settings.store) / "approved.json")
     app = create_app(settings, assistant, library)

@@ -70,9 +70,11 @@ class IngestView(SyncEvents):
             line = f"{status}: {source}" + (f" ({detail})" if detail else "")
             self.console.print(line, markup=False, highlight=False)
 
-    def pages_read(self, source: str, done: int, total: int) -> None:
-        description = f"{source[-30:]}: OCR page {done}/{total}"
+    def file_progress(self, source: str, message: str) -> None:
+        """On a terminal, the bar says where a file's reading is; elsewhere OCR pages get a line
+        each (they take seconds), plain pages none."""
+        description = f"{source[-30:]}: {message}"
         if self.task is not None and self.console.is_terminal:
             self.progress.update(self.task, description=description)
-        else:
+        elif message.startswith("OCR"):
             self.console.print(description, markup=False, highlight=False)

@@ -1,7 +1,8 @@
 """The keyword side of the index: jieba tokens scored with BM25 (bm25s).
 
-Derived from Chroma's records and cached on disk next to the index; the cache names the
-collection revision it was built from and is rebuilt (a few seconds) when that changes.
+Derived from the live versions of Chroma's records (`IndexStore.live_records`) and cached on disk
+next to the index; the cache names the collection revision and size it was built from and is
+rebuilt (a few seconds) when either changes.
 """
 
 import json
@@ -142,6 +143,7 @@ def _state(store: IndexStore) -> dict:
     return {
         "collection": str(store.collection.id),
         "content_rev": store.meta.get("content_rev"),
+        "count": store.collection.count(),  # a write cut off before its revision bump
         "tokenizer": TOKENIZER_VERSION,
     }
 
@@ -158,9 +160,9 @@ def open_lexical(store: IndexStore) -> LexicalIndex:
 
 
 def rebuild_lexical(store: IndexStore) -> LexicalIndex:
-    """Build the keyword index from the collection and cache it."""
+    """Build the keyword index from the collection's live versions and cache it."""
     state = _state(store)
-    index = build_lexical(store.records())
+    index = build_lexical(store.live_records())
     _save(cache_dir(store.settings), index, state)
     return index
 

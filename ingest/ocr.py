@@ -5,7 +5,6 @@ grouped into lines (boxes that share a band of the page) and placed in points, l
 text layer, so the same paragraph joining applies to both.
 """
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from .textclean import normalize_line
 if TYPE_CHECKING:
     from PIL import Image
 
-Progress = Callable[[int, int], None]  # (pages done, pages to do)
 OCR_DPI = 200  # resolution scanned PDF pages are rendered at
 MIN_CONFIDENCE = 0.5
 OCR_OFF = "OCR is off (COUNTY_RAG_OCR=false)"

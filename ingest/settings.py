@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+UNPACKED_PER_MB = 4  # default unpacked-size limit of zip-based files, per MB of the file-size limit…
+UNPACKED_FLOOR_MB = 16  # …and at least this (a small file-size limit must not refuse a plain docx)
 
 
 class IndexSettings(BaseSettings):
@@ -55,6 +57,25 @@ class IndexSettings(BaseSettings):
         True, description="Read scanned PDF pages and images by OCR (offline RapidOCR); off = "
         "such pages are skipped and such files refused."
     )
+    max_unpacked_mb: float | None = Field(
+        None, description="Zip-based files (docx, xlsx…) that unpack to more than this are refused "
+        "before parsing; default: 4 × max_file_mb, at least 16 MB (real Word files unpack to 3 to "
+        "11 times their size)."
+    )
+    max_unpacked_ratio: float = Field(
+        100.0, description="Zip-based files unpacking (past 1 MB) to more than this many times "
+        "their size are refused as decompression bombs (real Word files: 3 to 30)."
+    )
+    parse_timeout: float = Field(
+        120.0, gt=0, description="Seconds a file's parser may run without reporting progress "
+        "(loaders report each page) before it is stopped and the file refused."
+    )
     default_visibility: Literal["public", "internal"] = Field(
         "public", description="Visibility of newly indexed documents."
     )
+
+    @property
+    def unpacked_limit_mb(self) -> float:
+        if self.max_unpacked_mb is not None:
+            return self.max_unpacked_mb
+        return max(UNPACKED_PER_MB * self.max_file_mb, UNPACKED_FLOOR_MB)

@@ -1,13 +1,17 @@
 """The Chroma side of the index: one collection of chunks, its model record, per-file state.
 
-Chroma is the source of truth. Every chunk carries its file's identity and content hash, and the
-number of chunks the file was cut into, so which files are fully indexed is read from Chroma
-itself: a run killed mid-file leaves that file visibly incomplete and the next run redoes it.
+Chroma is the source of truth. Every chunk carries its file's identity, content hash, the number
+of chunks the file was cut into and the version stamp of the write that stored it, so what is
+searchable is read from Chroma itself (`catalog`): per file, the live version is the newest
+complete one. A write killed at any point leaves either the old version live (the new one is
+incomplete) or the new one (the old one is superseded); readers never see both, and `repair`
+deletes the leftovers.
 """
 
 import hashlib
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +23,13 @@ from .settings import IndexSettings
 
 FORMAT_VERSION = 2  # 2: chunks say whether their vector is a placeholder (metadata `dense`)
 PAGE_SIZE = 2000
+RESTRICTED = "internal"  # the visibility of a document whose chunks disagree
 
 
 @dataclass
 class StoredDoc:
-    """What the index holds of one file."""
+    """What the index holds of one file: its live version, or, when no version is complete,
+    its newest (then `complete` is False and nothing of it is searchable)."""
 
     doc_id: str
     root: str
@@ -31,14 +37,73 @@ class StoredDoc:
     title: str
     sha256: str
     n_chunks: int
-    visibility: str
+    visibility: str  # of the live version; internal when its chunks disagree
     file_type: str
-    found: int = 0
-    hashes: set[str] = field(default_factory=set)
+    version: int = 0
+    complete: bool = False
 
-    @property
-    def complete(self) -> bool:
-        return self.found == self.n_chunks and len(self.hashes) == 1
+
+@dataclass(frozen=True)
+class _VersionKey:
+    stamp: int
+    sha256: str
+    n_chunks: int
+
+
+@dataclass
+class _Version:
+    seqs: set[int] = field(default_factory=set)
+    ids: list[str] = field(default_factory=list)
+    visibilities: set[str] = field(default_factory=set)
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class Catalog:
+    """What readers may see, derived from chunk metadata alone."""
+
+    docs: dict[str, StoredDoc]
+    live: dict[str, str]  # live chunk id -> effective visibility
+    stale: list[str]  # chunks of incomplete or superseded versions
+    mixed: list[str]  # documents whose live chunks disagree on visibility
+
+
+def catalog(chunks: Iterable[tuple[str, dict]]) -> Catalog:
+    """The live-version rule, defined once. Per document, the live version is the newest
+    complete one (by version stamp); chunks of any other version are stale. A live version whose
+    chunks disagree on visibility (a change cut off half way) counts as internal."""
+    versions: dict[str, dict[_VersionKey, _Version]] = {}
+    for chunk_id, meta in chunks:
+        key = _VersionKey(meta.get("version", 0), meta["sha256"], meta["n_chunks"])
+        version = versions.setdefault(meta["doc_id"], {}).setdefault(key, _Version(meta=meta))
+        version.seqs.add(meta["seq"])
+        version.ids.append(chunk_id)
+        version.visibilities.add(meta.get("visibility", "public"))
+    out = Catalog({}, {}, [], [])
+    for doc_id, found in versions.items():
+        complete = [k for k, v in found.items() if v.seqs == set(range(k.n_chunks))]
+        live = max(complete, key=lambda k: (k.stamp, k.sha256), default=None)
+        shown = live or max(found, key=lambda k: (k.stamp, k.sha256))
+        version = found[shown]
+        visibility = next(iter(version.visibilities)) if len(version.visibilities) == 1 else RESTRICTED
+        meta = version.meta
+        out.docs[doc_id] = StoredDoc(
+            doc_id, meta["root"], meta["source"], meta["title"], shown.sha256, shown.n_chunks,
+            visibility, meta.get("file_type", ""), shown.stamp, live is not None,
+        )
+        for key, other in found.items():
+            if key == live:
+                out.live.update(dict.fromkeys(other.ids, visibility))
+            else:
+                out.stale.extend(other.ids)
+        if live is not None and len(version.visibilities) > 1:
+            out.mixed.append(doc_id)
+    return out
+
+
+def next_stamp(after: int) -> int:
+    """A version stamp newer than `after`: the clock in nanoseconds, or one more if it lags."""
+    return max(time.time_ns(), after + 1)
 
 
 @dataclass(frozen=True)
@@ -142,21 +207,15 @@ class IndexStore:
         """Mark derived data (BM25, visibility maps) stale: 'content_rev' or 'meta_rev'."""
         self.collection.modify(metadata={**self.meta, which: _rev()})
 
-    def docs(self) -> dict[str, StoredDoc]:
-        """Every file in the index, with how many of its chunks are present."""
-        out: dict[str, StoredDoc] = {}
+    def catalog(self) -> Catalog:
+        """The live-version view of the whole collection (one scan of the metadata)."""
         if self.collection is None:
-            return out
-        for _, meta in self._pages(include=["metadatas"]):
-            doc = out.get(meta["doc_id"])
-            if doc is None:
-                doc = out[meta["doc_id"]] = StoredDoc(
-                    meta["doc_id"], meta["root"], meta["source"], meta["title"], meta["sha256"],
-                    meta["n_chunks"], meta.get("visibility", "public"), meta.get("file_type", ""),
-                )
-            doc.found += 1
-            doc.hashes.add(f"{meta['sha256']}/{meta['n_chunks']}")
-        return out
+            return Catalog({}, {}, [], [])
+        return catalog(self._pages(include=["metadatas"]))
+
+    def docs(self) -> dict[str, StoredDoc]:
+        """Every file in the index, as its live version shows it."""
+        return self.catalog().docs
 
     def _pages(self, include: list[str], where: dict | None = None) -> Iterator[tuple[str, dict]]:
         offset = 0
@@ -169,33 +228,59 @@ class IndexStore:
             offset += PAGE_SIZE
 
     def write(
-        self, doc: Document, doc_id: str, root: str, chunks: list[Chunk], fresh: list[Chunk],
-        vectors: list, visibility: str,
+        self, doc: Document, doc_id: str, root: str, chunks: list[Chunk], vectors: list,
+        visibility: str, after: int = 0,
     ) -> None:
-        """Store the `fresh` chunks of a file (those not stored yet), then drop what is left of
-        its older version. Ids are stable for the same content, so a repeat after a crash converges.
-        """
-        metadatas = [self._chunk_meta(doc, doc_id, root, c, len(chunks), visibility) for c in fresh]
+        """Store a new version of a file, stamped newer than `after` (the live version's stamp),
+        then delete every other version. Until its last chunk is stored the new version is
+        incomplete and the old one stays live; once it is complete the old one is superseded.
+
+        The revision is bumped once the new version is complete and again after the delete, so
+        between two bumps the collection only grows or only shrinks: a reader that compares the
+        revision and the chunk count (`lexical`, the retriever) sees every change."""
+        stamp = next_stamp(after)
+        metadatas = [self._chunk_meta(doc, doc_id, root, c, len(chunks), visibility, stamp)
+                     for c in chunks]
         step = self.client.get_max_batch_size()
-        for i in range(0, len(fresh), step):
+        for i in range(0, len(chunks), step):
             self.collection.upsert(
-                ids=[c.id for c in fresh[i:i + step]],
+                ids=[c.id for c in chunks[i:i + step]],
                 embeddings=vectors[i:i + step],
-                documents=[c.text for c in fresh[i:i + step]],
+                documents=[c.text for c in chunks[i:i + step]],
                 metadatas=metadatas[i:i + step],
             )
-        self.collection.delete(where={"$and": [
-            {"doc_id": doc_id},
-            {"$or": [{"sha256": {"$ne": doc.sha256}}, {"n_chunks": {"$ne": len(chunks)}}]},
-        ]})
+        self.bump("content_rev")
+        keep = {c.id for c in chunks}
+        old = [i for i in self.collection.get(where={"doc_id": doc_id}, include=[])["ids"] if i not in keep]
+        self._delete_ids(old)
+        self.bump("content_rev")
+
+    def repair(self) -> Catalog:
+        """Delete incomplete and superseded versions, and make documents whose live chunks
+        disagree on visibility internal throughout (what readers already take them to be).
+        Returns the catalog as found: its `stale` chunks are now deleted, its `mixed` documents
+        internal, and its complete `docs` are what the index now holds."""
+        found = self.catalog()
+        self._delete_ids(found.stale)
+        for doc_id in found.mixed:
+            self.set_visibility(doc_id, RESTRICTED)
+        if found.stale:
+            self.bump("content_rev")
+        return found
+
+    def _delete_ids(self, ids: list[str]) -> None:
+        step = self.client.get_max_batch_size()
+        for i in range(0, len(ids), step):
+            self.collection.delete(ids=ids[i:i + step])
 
     @staticmethod
-    def _chunk_meta(doc: Document, doc_id: str, root: str, chunk: Chunk, n: int, visibility: str) -> dict:
+    def _chunk_meta(doc: Document, doc_id: str, root: str, chunk: Chunk, n: int, visibility: str,
+                    stamp: int) -> dict:
         meta = {
             "doc_id": doc_id, "root": root, "source": doc.source, "title": chunk.title,
             "heading": heading_string(chunk.heading_path), "seq": chunk.seq, "n_chunks": n,
             "sha256": doc.sha256, "file_type": doc.file_type, "visibility": visibility,
-            "char_start": chunk.char_start, "char_end": chunk.char_end,
+            "char_start": chunk.char_start, "char_end": chunk.char_end, "version": stamp,
             "kind": chunk.kind, "table": chunk.table, "ocr": chunk.ocr, "dense": chunk.dense,
         }
         if chunk.page is not None:
@@ -203,19 +288,19 @@ class IndexStore:
             meta["page_end"] = chunk.page_end
         return meta
 
-    def visibilities(self) -> dict[str, str]:
-        """Visibility of every chunk, by id."""
-        return {i: m.get("visibility", "public") for i, m in self._pages(include=["metadatas"])}
+    def live_records(self, where: dict | None = None) -> list[Record]:
+        """The chunks of live versions among those matching `where` (all by default), their
+        metadata's visibility being the document's effective one. `where` must select whole
+        documents (e.g. by doc_id)."""
+        records = self.records(where=where)
+        live = catalog((r.id, r.meta) for r in records).live
+        return [Record(r.id, r.text, {**r.meta, "visibility": live[r.id]}) for r in records if r.id in live]
 
     def document_text(self, doc_id: str) -> tuple[str, list[Record]]:
-        """A document's text rebuilt from its chunks, and the chunks in order."""
-        chunks = sorted(self.records(where={"doc_id": doc_id}), key=lambda r: r.meta.get("seq", 0))
+        """A document's text rebuilt from its live version's chunks, and those chunks in order
+        (none when no version is complete)."""
+        chunks = sorted(self.live_records(where={"doc_id": doc_id}), key=lambda r: r.meta["seq"])
         return rejoin([(r.meta["char_start"], r.meta["char_end"], r.text) for r in chunks]), chunks
-
-    def existing_ids(self, ids: list[str]) -> set[str]:
-        if not ids or self.collection is None:
-            return set()
-        return set(self.collection.get(ids=ids, include=[])["ids"])
 
     def delete_doc(self, doc_id: str) -> None:
         self.collection.delete(where={"doc_id": doc_id})

@@ -143,3 +143,24 @@ def test_a_passage_read_by_ocr_says_so():
     card = answer_html(answer(citations=[citation(ocr=True)]), "en", {}, "contact")
     assert t("en", "ocr_note") in html.unescape(card)
     assert t("en", "ocr_note") not in html.unescape(answer_html(answer(), "en", {}, "contact"))
+
+
+def test_uploads_waiting_or_failed_are_listed_escaped_with_reasons_in_the_interface_language():
+    from app.staff.upload_status import UploadState
+
+    failed = UploadState(HOSTILE + ".pdf", "failed", "internal", "file too large: 60.0 MB over the 50 MB limit",
+                         "too_large", {"size_mb": 60.0, "limit_mb": 50.0})
+    odd = UploadState("odd.docx", "failed", None, "cannot read this docx file: XMLSyntaxError: <bad>")
+    waiting = UploadState("cut_off.txt", "waiting", "public")
+    zh = docs_table([], "zh", [failed, odd, waiting])
+    assert "<script" not in zh and "文件过大：60.0 MB，超过 50 MB 的上限" in zh
+    assert "XMLSyntaxError: &lt;bad&gt;" in zh  # a reason with no translation, as ingestion said it
+    assert "等待建立索引" in zh and "cr-upload-waiting" in zh and "cr-upload-failed" in zh
+    assert "file too large: 60.0 MB, over the 50 MB limit" in docs_table([], "en", [failed])
+
+
+def test_long_names_are_cut_in_the_table_and_whole_in_the_tooltip():
+    name = "a" * 190 + "<b>.txt"
+    doc = SimpleNamespace(doc_id="d1", title=name, source=name, complete=True, n_chunks=1, visibility="public")
+    table = docs_table([doc], "zh")
+    assert f'title="{html.escape(name)}"' in table and "<b>" not in table

@@ -21,6 +21,7 @@ ROLES = ("investor", "staff")
 RRF_K = 60
 CANDIDATES = 50
 READABLE = 0.9  # share of known tokens from which the dense ranking gets a full vote
+HIDDEN = "hidden"  # visibility of a keyword row no role may see (not a live version any more)
 
 
 @dataclass
@@ -73,7 +74,9 @@ class Retriever:
         self._revs: tuple = ()
         self._lock = threading.RLock()  # refresh swaps the keyword index and visibility together
         self.lexical: LexicalIndex | None = None
-        self.visibility = np.array([], dtype=object)
+        self.visibility = np.array([], dtype=object)  # effective visibility per keyword row
+        self.shown: dict[str, str] = {}  # chunk id -> visibility, for the chunks that may be returned
+        self._hidden = 0  # stored chunks Chroma may match that are not to be returned
         self.refresh()
 
     def refresh(self) -> None:
@@ -82,16 +85,21 @@ class Retriever:
             self._refresh()
 
     def _refresh(self) -> None:
+        """Only live versions are searchable (`ingest.store.catalog`); a write cut off before
+        its revision bump still changes the collection's size, which is checked too."""
         self.store.collection = self.store.client.get_collection(
             self.settings.collection, embedding_function=None)
         meta = self.store.meta
-        revs = (meta.get("content_rev"), meta.get("meta_rev"))
+        count = self.store.collection.count()
+        revs = (meta.get("content_rev"), count, meta.get("meta_rev"))
         if revs == self._revs:
             return
-        if not self._revs or revs[0] != self._revs[0]:
+        if not self._revs or revs[:2] != self._revs[:2]:
             self.lexical = open_lexical(self.store)
-        by_id = self.store.visibilities()
-        self.visibility = np.array([by_id.get(i, "internal") for i in self.lexical.ids], dtype=object)
+        found = self.store.catalog()
+        self.shown = {i: found.live[i] for i in self.lexical.ids if i in found.live}
+        self.visibility = np.array([self.shown.get(i, HIDDEN) for i in self.lexical.ids], dtype=object)
+        self._hidden = count - len(self.shown) + sum(found.docs[d].n_chunks for d in found.mixed)
         self._revs = revs
 
     @property
@@ -149,21 +157,25 @@ class Retriever:
         scores = _scaled(chunk, visible) + self.settings.doc_weight * _scaled(doc, visible)
         scores = np.where(visible & (chunk > 0), scores, 0.0)
         top = [i for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]
-        records = self.store.records([self.lexical.ids[i] for i in top])
+        records = {r.id: r for r in self.store.records([self.lexical.ids[i] for i in top])}
         phrases = query_grams(query)
         rescored = [
             (record, float(scores[i]) + self.settings.phrase_weight * best_sentence(phrases, record.text))
-            for i, record in zip(top, records)
+            for i in top if (record := records.get(self.lexical.ids[i])) is not None
         ]
         return sorted(rescored, key=lambda pair: -pair[1])
 
     def _dense(self, query: Query, allowed: set[str]) -> list[str]:
+        """Nearest chunks of live versions that `allowed` may see: Chroma's matches, asked for
+        enough more to make up for the stale and demoted chunks it cannot tell apart."""
         vector = self.embedder.embed_query(query.text)
         # chunks the model could not read hold placeholder vectors: never dense candidates
         where = {"$and": [{"visibility": {"$in": sorted(allowed)}}, {"dense": True}]}
+        with self._lock:
+            shown, extra = self.shown, self._hidden
         found = self.store.collection.query(
-            query_embeddings=[vector], n_results=CANDIDATES, where=where, include=[])
-        return found["ids"][0]
+            query_embeddings=[vector], n_results=CANDIDATES + extra, where=where, include=[])
+        return [i for i in found["ids"][0] if shown.get(i) in allowed][:CANDIDATES]
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:

@@ -13,7 +13,7 @@ from app.answering.provenance import Disclosure
 from ingest.documents import TABLE
 from ingest.tables import parse_row_line
 
-from .text import t
+from .text import reason_text, t
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -252,22 +252,43 @@ def message_html(text: str, kind: str = "info", lines: list[str] = ()) -> str:
     return f'<div class="cr-status cr-{kind}">{paragraphs(text)}{detail}</div>'
 
 
-def docs_table(docs: list, lang: str) -> str:
-    """The indexed documents (ingest.store.StoredDoc) as an escaped HTML table."""
-    if not docs:
+def _visibility(value: str | None, lang: str) -> str:
+    return t(lang, value) if value in ("public", "internal") else (value or "—")
+
+
+def _cell(kind: str, text: str) -> str:
+    """A table cell whose text may be long: shown on one line, cut with an ellipsis by the
+    style sheet, whole in the tooltip."""
+    return f'<td class="cr-doc-{kind}" title="{esc(text)}">{esc(text)}</td>'
+
+
+def docs_table(docs: list, lang: str, uploads: list = ()) -> str:
+    """The indexed documents (ingest.store.StoredDoc), then uploads not in the index
+    (app.staff.upload_status.UploadState: waiting, or failed with the reason), as an escaped
+    HTML table."""
+    if not docs and not uploads:
         return f'<p class="cr-muted">{esc(t(lang, "no_docs"))}</p>'
-    head = "".join(f"<th>{esc(t(lang, k))}</th>" for k in
+    head = "".join(f'<th class="cr-col-{k[4:]}">{esc(t(lang, k))}</th>' for k in
                    ("col_title", "col_file", "col_status", "col_chunks", "col_visibility"))
     rows = []
     for d in docs:
         status = "complete" if d.complete else "incomplete"
         rows.append(
             f'<tr class="cr-doc cr-{status} cr-vis-{esc(d.visibility)}" data-doc="{esc(d.doc_id)}">'
-            f'<td class="cr-doc-title">{esc(d.title or d.source)}</td>'
-            f'<td class="cr-doc-file">{esc(d.source)}</td>'
+            f'{_cell("title", d.title or d.source)}{_cell("file", d.source)}'
             f'<td class="cr-doc-status">{esc(t(lang, status))}</td>'
             f'<td class="cr-doc-chunks">{d.n_chunks}</td>'
-            f'<td class="cr-doc-visibility">{esc(t(lang, d.visibility) if d.visibility in ("public", "internal") else d.visibility)}</td>'
+            f'<td class="cr-doc-visibility">{esc(_visibility(d.visibility, lang))}</td>'
+            f"</tr>"
+        )
+    for u in uploads:
+        status = (t(lang, "status_waiting") if u.state == "waiting"
+                  else t(lang, "failed_reason", reason=reason_text(u.rejection, lang)))
+        rows.append(
+            f'<tr class="cr-doc cr-upload-{esc(u.state)}">'
+            f'{_cell("title", u.name)}{_cell("file", u.name)}'
+            f'<td class="cr-doc-status">{esc(status)}</td><td class="cr-doc-chunks">—</td>'
+            f'<td class="cr-doc-visibility">{esc(_visibility(u.visibility, lang))}</td>'
             f"</tr>"
         )
     return f'<table class="cr-docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

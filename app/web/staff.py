@@ -38,7 +38,7 @@ from .render import (
     staff_header_html,
 )
 from .style import language_js, title_js
-from .text import LANGUAGES, language, t
+from .text import LANGUAGES, language, reason_text, t
 from .ui import ASSISTANT_QUEUE, Texts, contexts_for, county, page_top
 from .uploads import discard, upload_cache
 
@@ -92,6 +92,21 @@ class _QueueEvents(SyncEvents):
 
     def file_done(self, source: str, status: str, detail: str = "") -> None:
         self.events.put(("file", (source, status)))
+
+    def file_progress(self, source: str, message: str) -> None:
+        self.events.put(("progress", f"{source}: {message}"))
+
+
+def upload_status_html(report, lang: str) -> str:
+    """The outcome of an upload: counts, then a line per file written with its visibility now
+    (`land_policy.txt: 已更新 · 内部`), and a line per file that failed with its reason."""
+    summary = t(lang, "upload_summary", added=len(report.added), updated=len(report.updated),
+                unchanged=len(report.unchanged), failed=len(report.failed))
+    lines = [f"{source}: {t(lang, f'status_{status}')} · {t(lang, visibility)}"
+             for source, status, visibility in report.written]
+    failed = [f"{Path(path).name}: {reason_text(reason, lang)}" for path, reason in report.failed]
+    html = message_html(summary, "info" if failed else "ok", lines)
+    return html + (message_html(t(lang, "failed_files"), "warn", failed) if failed else "")
 
 
 def _doc_label(doc, lang: str) -> str:
@@ -219,7 +234,8 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
         except CountyRagError:
             docs = []
         choices = [(_doc_label(d, lang_code), d.doc_id) for d in docs]
-        return [docs_table(docs, lang_code), gr.update(choices=choices, value=None)]
+        return [docs_table(docs, lang_code, workspace.pending(settings)),
+                gr.update(choices=choices, value=None)]
 
     def export_files(entries: list, selected: str | None, lang_code: str) -> list:
         if not entries:
@@ -305,19 +321,14 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                 source, state = value
                 known = state in ("added", "updated", "failed")
                 lines.append(f"{source}: {t(lang_code, f'status_{state}') if known else state}")
-            elif kind == "notice":
+            elif kind in ("notice", "progress"):
                 lines.append(str(value))
             yield [message_html(t(lang_code, "indexing", done=done, total=total), "info", lines[-8:]),
                    *keep(doc_outputs), gr.update()]
         if "error" in outcome:
             status = message_html(outcome["error"], "error")
         else:
-            report = outcome["report"]
-            summary = t(lang_code, "upload_summary", added=len(report.added), updated=len(report.updated),
-                        unchanged=len(report.unchanged), failed=len(report.failed))
-            failed = [f"{Path(path).name}: {reason}" for path, reason in report.failed]
-            status = message_html(summary + ("\n" + t(lang_code, "failed_files") if failed else ""),
-                                  "warn" if failed else "ok", failed)
+            status = upload_status_html(outcome["report"], lang_code)
         yield [status, *documents_views(lang_code), None]
 
     upload_btn.click(as_staff(upload), inputs=[files_in, visibility_in, lang],

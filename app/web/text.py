@@ -73,6 +73,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         "status_added": "已新增",
         "status_updated": "已更新",
         "status_failed": "失败",
+        "status_relabelled": "可见范围已更改",
+        "status_waiting": "等待建立索引",
+        "failed_reason": "失败：{reason}",
+        "reason_too_large": "文件过大：{size_mb} MB，超过 {limit_mb:g} MB 的上限",
+        "reason_unpacked_too_large": "解压后达 {size_mb} MB，超过 {limit_mb:g} MB 的上限",
+        "reason_packed_ratio": "解压后达 {size_mb} MB，是文件本身的 {ratio} 倍（上限 {limit:g} 倍），疑似压缩炸弹",
+        "reason_timeout": "读取超过 {seconds:g} 秒没有进展，已停止",
+        "reason_crashed": "读取程序意外退出，文件可能过大或已损坏",
+        "reason_empty": "空文件",
+        "reason_unsupported": "不支持的文件类型 {suffix}",
         "docs_title": "已建立索引的文件",
         "col_title": "标题",
         "col_file": "文件",
@@ -193,6 +203,17 @@ _TEXTS: dict[str, dict[str, str]] = {
         "status_added": "added",
         "status_updated": "updated",
         "status_failed": "failed",
+        "status_relabelled": "visibility changed",
+        "status_waiting": "waiting to be indexed",
+        "failed_reason": "failed: {reason}",
+        "reason_too_large": "file too large: {size_mb} MB, over the {limit_mb:g} MB limit",
+        "reason_unpacked_too_large": "unpacks to {size_mb} MB, over the {limit_mb:g} MB limit",
+        "reason_packed_ratio": "unpacks to {size_mb} MB, {ratio} times its size (limit {limit:g}): "
+                               "a decompression bomb?",
+        "reason_timeout": "reading it made no progress for {seconds:g} s; stopped",
+        "reason_crashed": "the reader stopped unexpectedly; the file may be too large or malformed",
+        "reason_empty": "empty file",
+        "reason_unsupported": "unsupported file type {suffix}",
         "docs_title": "Indexed documents",
         "col_title": "Title",
         "col_file": "File",
@@ -257,6 +278,18 @@ LANGUAGE_COOKIE = "county_rag_lang"  # the interface language chosen in the page
 def language(code: str | None) -> str:
     """'zh' or 'en' from a UI choice or a browser language tag such as 'zh-CN' or 'en-US'."""
     return "zh" if (code or "zh").lower().startswith("zh") else "en"
+
+
+def reason_text(reason: object, lang: str) -> str:
+    """Why a file was not indexed, in `lang` when the reason's kind has a string here
+    (ingest.errors.FileRejected.kind), else as ingestion worded it."""
+    key = f"reason_{getattr(reason, 'kind', '')}"
+    if key in _TEXTS["zh"]:
+        try:
+            return t(lang, key, **getattr(reason, "details", {}))
+        except (KeyError, ValueError):
+            pass
+    return str(reason)
 
 
 def t(lang: str, key: str, **values) -> str:

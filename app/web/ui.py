@@ -52,17 +52,17 @@ class Texts:
 
 
 def surrounding(assistant: Assistant, citation: Citation, public_only: bool) -> Context | None:
-    """The document text around a cited passage; None when the passage is no longer indexed
-    (or, for investors, when its document is not public)."""
+    """The document text around a cited passage; None when the passage is no longer in its
+    document's live version (or, for investors, when that document is not public)."""
     store = assistant.retriever.store
     try:
         records = store.records([citation.chunk_id]) if citation.chunk_id else []
         if not records:
             return None
-        meta = records[0].meta
-        if public_only and meta.get("visibility", "public") != "public":
+        text, chunks = store.document_text(records[0].meta["doc_id"])
+        live = {c.id: c.meta["visibility"] for c in chunks}
+        if citation.chunk_id not in live or (public_only and live[citation.chunk_id] != "public"):
             return None
-        text, _ = store.document_text(meta["doc_id"])
     except Exception:  # noqa: BLE001 - the card still shows the passage itself
         log.exception("surrounding text of %s", citation.chunk_id)
         return None

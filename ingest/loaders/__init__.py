@@ -2,11 +2,12 @@
 
 import errno
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from ..documents import Block, Document, Span
-from ..errors import FileRejected
-from ..ocr import Progress
+from ..errors import FileRejected, unexpected
+from .archive import check_unpacked
 from .docx import load_docx
 from .html import load_html
 from .image import load_image
@@ -22,25 +23,29 @@ LEGACY_WORD_SUFFIXES = (".doc", ".wps")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx",
                       *LEGACY_WORD_SUFFIXES, *SPREADSHEET_SUFFIXES, *IMAGE_SUFFIXES)
 
+__all__ = ["SUPPORTED_SUFFIXES", "assemble", "check_unpacked", "parse_document", "read_file"]
+
 
 def read_file(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, or FileRejected naming why they cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kind = suffix or "(no extension)"
-        raise FileRejected(f"unsupported file type {kind} (supported: {' '.join(SUPPORTED_SUFFIXES)})")
+        raise FileRejected(f"unsupported file type {kind} (supported: {' '.join(SUPPORTED_SUFFIXES)})",
+                           kind="unsupported", suffix=kind)
     try:
         size = path.stat().st_size
         if size > max_bytes:
+            mb, limit_mb = size / 2**20, max_bytes / 2**20
             raise FileRejected(
-                f"file too large: {size / 2**20:.1f} MB over the {max_bytes / 2**20:g} MB limit "
-                "(COUNTY_RAG_MAX_FILE_MB)"
+                f"file too large: {mb:.1f} MB over the {limit_mb:g} MB limit (COUNTY_RAG_MAX_FILE_MB)",
+                kind="too_large", size_mb=round(mb, 1), limit_mb=limit_mb,
             )
         data = path.read_bytes()
     except OSError as exc:
         raise FileRejected(_os_reason(exc)) from exc
     if not data.strip():
-        raise FileRejected("empty file")
+        raise FileRejected("empty file", kind="empty")
     return data
 
 
@@ -54,33 +59,46 @@ def _os_reason(exc: OSError) -> str:
     return f"unreadable: {exc.strerror or exc}"
 
 
-def parse_document(
-    data: bytes, source: str, progress: Progress | None = None, *, ocr: bool = True
-) -> Document:
-    """Parse bytes read from `source` (a relative path) into a Document. `progress` hears of
-    pages OCR'd; with `ocr` off, pages and images without a text layer are not read."""
+def parse_document(data: bytes, source: str, progress: Callable[[str], None] | None = None, *,
+                   ocr: bool = True) -> Document:
+    """Parse bytes read from `source` (a relative path) into a Document. Loaders that work page
+    by page report each page to `progress` ("page 3/12", "OCR page 2/4"); with `ocr` off, pages
+    and images without a text layer are not read. Whatever a loader raises becomes a
+    FileRejected with a one-line reason: a bad file never stops the files after it."""
     suffix = Path(source).suffix.lower()
-    page_title = title = None
+    try:
+        blocks, page_title, title = _load(data, suffix, progress or (lambda _: None), ocr)
+    except FileRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is this file's reason
+        raise unexpected(exc, f"cannot read this {suffix.lstrip('.') or 'text'} file") from exc
     if suffix == ".pdf":
-        blocks, title = load_pdf(data, ocr=ocr, progress=progress)
         title = title or Path(source).stem
-    elif suffix == ".docx":
-        blocks = load_docx(data)
-    elif suffix in LEGACY_WORD_SUFFIXES:
-        blocks = load_legacy_word(data, suffix)
-    elif suffix in SPREADSHEET_SUFFIXES:
-        blocks = load_spreadsheet(data, suffix)
-    elif suffix in IMAGE_SUFFIXES:
-        blocks = load_image(data, ocr=ocr, progress=progress)
-    elif suffix in (".html", ".htm"):
-        blocks, page_title = load_html(data)
-    elif suffix in (".md", ".markdown"):
-        blocks = load_markdown(data)
-    else:
-        blocks = load_text(data)
     if not blocks:
         raise FileRejected("no text found")
     return assemble(blocks, source, hashlib.sha256(data).hexdigest(), suffix.lstrip("."), page_title, title)
+
+
+def _load(data: bytes, suffix: str, progress: Callable[[str], None], ocr: bool
+          ) -> tuple[list[Block], str | None, str | None]:
+    """The loader of a file type: blocks, the page title where the format has one, and the
+    title where the loader can tell it (a PDF's large type)."""
+    if suffix == ".pdf":
+        blocks, title = load_pdf(data, ocr=ocr, progress=progress)
+        return blocks, None, title
+    if suffix == ".docx":
+        return load_docx(data), None, None
+    if suffix in LEGACY_WORD_SUFFIXES:
+        return load_legacy_word(data, suffix), None, None
+    if suffix in SPREADSHEET_SUFFIXES:
+        return load_spreadsheet(data, suffix), None, None
+    if suffix in IMAGE_SUFFIXES:
+        return load_image(data, ocr=ocr, progress=progress), None, None
+    if suffix in (".html", ".htm"):
+        return (*load_html(data), None)
+    if suffix in (".md", ".markdown"):
+        return load_markdown(data), None, None
+    return load_text(data), None, None
 
 
 def assemble(

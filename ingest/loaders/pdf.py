@@ -13,6 +13,7 @@
 
 import io
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pdfplumber
@@ -23,7 +24,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from ..documents import Block
 from ..errors import FileRejected
 from ..layout import Line, body_size, paragraphs, tidy
-from ..ocr import OCR_DPI, OCR_OFF, Progress, recognise
+from ..ocr import OCR_DPI, OCR_OFF, recognise
 from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import blocks_from_paragraphs, is_page_number, is_residue, margin_lines, normalize_line
 
@@ -46,11 +47,16 @@ class _Page:
     ocr: bool = False
 
 
-def load_pdf(data: bytes, *, ocr: bool = True, progress: Progress | None = None) -> tuple[list[Block], str | None]:
-    """Blocks of the PDF, and its title when the type shows one (else None: use the file name)."""
+def load_pdf(data: bytes, *, ocr: bool = True, progress: Callable[[str], None] = lambda _: None
+             ) -> tuple[list[Block], str | None]:
+    """Blocks of the PDF, and its title when the type shows one (else None: use the file name).
+    Each page read is reported to `progress` ("page 3/12"), then each page OCR'd ("OCR page 1/4")."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [_read(page, number) for number, page in enumerate(pdf.pages, 1)]
+            pages = []
+            for number, page in enumerate(pdf.pages, 1):
+                pages.append(_read(page, number))
+                progress(f"page {number}/{len(pdf.pages)}")
             if not pages:
                 raise FileRejected("corrupt PDF: no pages")
             _strip_margins(pages)
@@ -123,15 +129,14 @@ def _strip_margins(pages: list[_Page]) -> None:
         page.lines = [ln for i, ln in enumerate(page.lines) if i not in drop]
 
 
-def _recognise(pdf, scanned: list[_Page], progress: Progress | None) -> None:
+def _recognise(pdf, scanned: list[_Page], progress: Callable[[str], None]) -> None:
     """OCR the scanned pages, one by one, reporting progress after each."""
     for done, page in enumerate(scanned, 1):
         image = pdf.pages[page.number - 1].to_image(resolution=OCR_DPI).original
         lines = recognise(image, OCR_DPI)
         page.lines = [ln for ln in lines if not is_page_number(ln.text)]
         page.ocr = True
-        if progress:
-            progress(done, len(scanned))
+        progress(f"OCR page {done}/{len(scanned)}")
 
 
 def _take_title(first: _Page) -> str | None:
