@@ -23,6 +23,28 @@ SETS = {"xingxian": "county article", "policy": "policy notices", "2026": "provi
         "qiandongnan": "real documents", "neijiang": "real documents", "henan": "real documents"}
 
 
+def arguments(doc: str) -> argparse.Namespace:
+    """--store DIR (an index of the corpus) and --out FILE, as the benchmarks over an index take."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
+    return parser.parse_args()
+
+
+def publish(text: str, out: Path | None) -> None:
+    """Print a result and, with --out, keep it in that file."""
+    print(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def development_questions(answerable_only: bool = False) -> list[dict]:
+    """../shared/eval's development questions (the policy notices and the county article)."""
+    questions = [q for path in sorted((Q.SHARED / "eval").glob("*.jsonl")) for q in Q.load(path)]
+    return [q for q in questions if q["answerable"] or not answerable_only]
+
+
 def set_of(question: dict) -> str:
     return SETS.get(question["source"].split("_")[0], "other")
 
@@ -47,11 +69,8 @@ def main() -> None:
     args = parser.parse_args()
     assistant = Assistant.open(Settings(store=args.store), print)
     questions = Q.split(Q.county_questions())[args.part]
-    text = json.dumps({"part": args.part, **measure(assistant, questions)}, ensure_ascii=False, indent=1)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    publish(json.dumps({"part": args.part, **measure(assistant, questions)}, ensure_ascii=False, indent=1),
+            args.out)
 
 
 if __name__ == "__main__":
