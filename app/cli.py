@@ -140,6 +140,45 @@ def serve(
         fail(str(exc))
 
 
+@cli.command("eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="JSONL question file (format: see the README).")],
+    store: StoreOption = None,
+    role: Annotated[str, typer.Option(help="investor (public documents) or staff (all).")] = "investor",
+    top_k: Annotated[int | None, typer.Option("--top-k", min=1, help="Passages to retrieve.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    failures: Annotated[bool, typer.Option("--failures", help="List each failed question.")] = False,
+) -> None:
+    """Measure the assistant on a question file: retrieval, answers, refusals, citations, latency."""
+    import json
+
+    from app.answering.assistant import Assistant
+    from app.retrieval.retriever import ROLES
+    from app.staff import evaluation
+
+    if role not in ROLES:
+        fail(f"--role must be one of {', '.join(ROLES)}", 2)
+    try:
+        items = evaluation.read_questions(questions)
+    except CountyRagError as exc:
+        fail(str(exc), 2)
+    settings = load_settings(store)
+    try:
+        assistant = Assistant.open(settings, lambda m: err.print(f"note: {m}", style="yellow", markup=False))
+        outcomes = evaluation.run(assistant, items, role=role, top_k=top_k)
+    except CountyRagError as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(evaluation.as_json(outcomes, failures), ensure_ascii=False, indent=1))
+        return
+    if failures:
+        for outcome in outcomes:
+            if outcome.failed:
+                out.print("\n".join(evaluation.failure_lines(outcome)), markup=False)
+        out.print()
+    out.print(evaluation.table(evaluation.report(outcomes)), markup=False)
+
+
 @cli.command("hash-password")
 def hash_password_command() -> None:
     """Print a password hash for COUNTY_RAG_STAFF_USERS (the password is asked, not echoed)."""

@@ -17,9 +17,14 @@ class Settings(IndexSettings):
     phrase_weight: float = Field(
         1.0, description="Weight of a sentence holding the question's phrases (bigram match)."
     )
-    min_support: float = Field(
-        0.45, description="Evidence gate: share of the question's key words (IDF-weighted) or "
-        "phrases the best passage must hold for an answer to be given.",
+    answer_threshold: float | None = Field(
+        None, description="Extractive answers: the calibrated probability that the best candidate "
+        "answers must reach this to be given (unset: the threshold chosen in training, stored in "
+        "the model file).",
+    )
+    llm_min_evidence: float | None = Field(
+        None, description="LLM answers: the calibrated probability that the best passage holds the "
+        "evidence must reach this for the model to be asked (unset: chosen in training).",
     )
     reranker_model: str | None = Field(
         None, description="Optional cross-encoder (hub name or folder), e.g. BAAI/bge-reranker-v2-m3."

@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluate import arguments, publish
-
 from app.answering.assistant import Assistant
 from app.answering.provenance import disclosure, sentences
 from app.settings import Settings
 from ingest.manage import list_documents, set_visibility
+
+from evaluate import arguments, publish
 
 ANSWERS = 200
 SENTENCES = 3

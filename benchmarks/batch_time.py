@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluate import SHARED_EVAL, arguments, load, publish
+from evaluate import arguments, development_questions, publish
 
 QUESTIONS = 100
 
@@ -24,7 +24,7 @@ def timed(*args: str) -> float:
 
 def main() -> None:
     args = arguments(__doc__)
-    questions = load(sorted(SHARED_EVAL.glob("*.jsonl")))[:QUESTIONS]
+    questions = development_questions()[:QUESTIONS]
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "questions.jsonl"
         batch.write_text("".join(json.dumps({"id": q["id"], "question": q["question"]}, ensure_ascii=False)

@@ -1,84 +1,33 @@
-"""Answer quality on the development questions, through the same Assistant the CLI uses.
+"""Answer quality on a part of the development questions, through `county-rag eval`'s own code
+(app/staff/evaluation.py): per document set and language, and overall.
 
-Measures, over an index of the full corpus (see make_corpus.py):
-- retrieval: a top-5 passage contains the evidence (whitespace removed), answerable questions;
-- answers: the answer holds one string of every `must` group, answerable questions;
-- the evidence gate: `answered: false` on unanswerable questions, and on answerable ones;
-- citations: every citation's text is a stored chunk, verbatim; every [n] has a citation;
-- time per question once models are loaded.
+The validation part is never tuned on: run it once a model is frozen (train_scorer.py), and
+report what it says. The training part can be run the same way, to see the gap.
 
-Usage: python benchmarks/evaluate.py --store DIR [--out benchmarks/results/eval.json] [FILES...]
-(default files: ../shared/eval/*.jsonl and benchmarks/dev_unanswerable.jsonl)
+Usage: python benchmarks/evaluate.py --store DIR [--part valid|train] [--out FILE.json]
+(DIR: an index of the county corpus, make_corpus.py; the CMRC set is measured by
+public_comparison.py)
 """
 
 import argparse
 import json
-import re
-import time
 from pathlib import Path
 
 from app.answering.assistant import Assistant
-from app.answering.citations import cited
 from app.settings import Settings
+from app.staff import evaluation
 
-HERE = Path(__file__).resolve().parent
-SHARED_EVAL = HERE.parents[1] / "shared" / "eval"
-_SPACE = re.compile(r"\s+")
+import questions as Q
 
-
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
+SETS = {"xingxian": "county article", "policy": "policy notices", "2026": "provincial reports",
+        "qiandongnan": "real documents", "neijiang": "real documents", "henan": "real documents"}
 
 
-def evaluate(assistant: Assistant, questions: list[dict]) -> dict:
-    chunks = {r.id: r.text for r in assistant.retriever.store.records()}
-    rows = []
-    started = time.perf_counter()
-    for q in questions:
-        answer = assistant.ask(q["question"])
-        top = [squash(p.text) for p in answer.retrieved[:5]]
-        text = squash(answer.text)
-        row = {"id": q["id"], "answerable": q["answerable"], "answered": answer.answered,
-               "verbatim": all(chunks.get(c.chunk_id) == c.text for c in answer.citations),
-               "markers_ok": set(cited(answer.text)) <= {c.n for c in answer.citations}}
-        if q["answerable"]:
-            row["retrieved"] = any(squash(q["evidence"]) in t for t in top)
-            row["key"] = all(any(squash(s) in text for s in group) for group in q["must"])
-        rows.append(row)
-    seconds = time.perf_counter() - started
-    answerable = [r for r in rows if r["answerable"]]
-    unanswerable = [r for r in rows if not r["answerable"]]
-
-    def share(items: list[dict], key: str, value=True) -> float:
-        return round(sum(r[key] == value for r in items) / len(items), 4) if items else None
-
-    return {
-        "questions": len(rows),
-        "answerable": len(answerable),
-        "unanswerable": len(unanswerable),
-        "retrieval_hit_at_5": share(answerable, "retrieved"),
-        "answer_has_key": share(answerable, "key"),
-        "refused_unanswerable": share(unanswerable, "answered", False),
-        "refused_answerable": share(answerable, "answered", False),
-        "citations_verbatim": share(rows, "verbatim"),
-        "markers_cited": share(rows, "markers_ok"),
-        "seconds_per_question": round(seconds / max(len(rows), 1), 4),
-        "misses": [r["id"] for r in answerable if not r["retrieved"]],
-    }
-
-
-def load(paths: list[Path]) -> list[dict]:
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-
-
-def arguments(doc: str, files: bool = False) -> argparse.Namespace:
-    """--store DIR (an index of the corpus) and --out FILE, as every benchmark over an index takes."""
+def arguments(doc: str) -> argparse.Namespace:
+    """--store DIR (an index of the corpus) and --out FILE, as the benchmarks over an index take."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--out", type=Path)
-    if files:
-        parser.add_argument("files", nargs="*", type=Path)
     return parser.parse_args()
 
 
@@ -90,12 +39,38 @@ def publish(text: str, out: Path | None) -> None:
         out.write_text(text + "\n", encoding="utf-8")
 
 
+def development_questions(answerable_only: bool = False) -> list[dict]:
+    """../shared/eval's development questions (the policy notices and the county article)."""
+    questions = [q for path in sorted((Q.SHARED / "eval").glob("*.jsonl")) for q in Q.load(path)]
+    return [q for q in questions if q["answerable"] or not answerable_only]
+
+
+def set_of(question: dict) -> str:
+    return SETS.get(question["source"].split("_")[0], "other")
+
+
+def measure(assistant: Assistant, questions: list[dict]) -> dict:
+    items = [evaluation.Question(q["id"], q["question"], q["lang"], q["answerable"], q["must"],
+                                 q.get("evidence", ""), q["source"]) for q in questions]
+    outcomes = evaluation.run(assistant, items)
+    sets = {o.id: set_of(q) for o, q in zip(outcomes, questions)}
+    report = {"overall": evaluation.report(outcomes)}
+    for name in sorted(set(sets.values())):
+        report[name] = evaluation.summary([o for o in outcomes if sets[o.id] == name])
+    report["failures"] = [o.id for o in outcomes if o.failed]
+    return report
+
+
 def main() -> None:
-    args = arguments(__doc__, files=True)
-    files = args.files or sorted(SHARED_EVAL.glob("*.jsonl")) + [HERE / "dev_unanswerable.jsonl"]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--part", choices=("valid", "train"), default="valid")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
     assistant = Assistant.open(Settings(store=args.store), print)
-    report = {"files": [p.name for p in files], **evaluate(assistant, load(files))}
-    publish(json.dumps(report, ensure_ascii=False, indent=2), args.out)
+    questions = Q.split(Q.county_questions())[args.part]
+    publish(json.dumps({"part": args.part, **measure(assistant, questions)}, ensure_ascii=False, indent=1),
+            args.out)
 
 
 if __name__ == "__main__":

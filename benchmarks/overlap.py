@@ -15,15 +15,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluate import SHARED_EVAL, evaluate, load
-from make_corpus import write_corpus
-
 from app.answering.assistant import Assistant
 from app.settings import Settings
 from ingest.documents import index_text
 from ingest.embedder import load_embedder
 from ingest.store import IndexStore
 from ingest.sync import sync
+
+from evaluate import development_questions
+from evaluate import measure as evaluate
+from make_corpus import write_corpus
 
 SAMPLE = 256  # chunks embedded to measure the model's speed
 
@@ -37,9 +38,9 @@ def measure(corpus: Path, store: Path, overlap: int, questions: list[dict]) -> d
     texts = [index_text(r.meta["title"], r.meta["heading"], r.text) for r in records]
     assistant = Assistant.open(settings, lambda message: None)
     tokens = sum(assistant.retriever.embedder.count(texts))
-    quality = evaluate(assistant, questions)
+    quality = evaluate(assistant, questions)["overall"]["overall"]
     return {"overlap": overlap, "chunks": len(records), "tokens": tokens,
-            "ingest_seconds": round(ingest_seconds, 1), "hit_at_5": quality["retrieval_hit_at_5"],
+            "ingest_seconds": round(ingest_seconds, 1), "hit_at_5": quality["evidence_hit_at_5"],
             "answer_has_key": quality["answer_has_key"], "sample_texts": texts[:SAMPLE]}
 
 
@@ -58,7 +59,7 @@ def main() -> None:
     parser.add_argument("--overlaps", type=int, nargs="+", default=[0, 50, 100, 200])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "overlap.md")
     args = parser.parse_args()
-    questions = [q for q in load(sorted(SHARED_EVAL.glob("*.jsonl"))) if q["answerable"]]
+    questions = development_questions(answerable_only=True)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args.corpus or Path(tmp) / "corpus"
         if args.corpus is None:

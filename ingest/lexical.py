@@ -11,7 +11,7 @@ import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,11 @@ _STATE = "state.json"
 
 
 _WORD_CHAR = re.compile(r"[^\W_]")
+_NAME_LIKE = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_PLACE_KINDS = ("zhen", "xian", "shi", "cun", "qu", "xiang", "sheng")  # 镇 县 市 村 区 乡 省
+_MIN_PINYIN = 5
+_NAME_TAGS = frozenset("ns nr nt nz nrt nrfg".split())
+_MAX_READINGS = 8
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +78,52 @@ class LexicalIndex:
         n = len(self.ids)
         return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
                 for t, df in ((t, self.frequency(t)) for t in tokens)}
+
+    @cached_property
+    def _pinyin(self) -> dict[str, list[str]]:
+        """The index's names (words jieba's dictionary tags as places, people or organisations,
+        or does not know) by their toneless pinyin; built on first use."""
+        from itertools import islice, product
+
+        from pypinyin import Style, pinyin
+
+        tags = quiet_jieba().posseg.dt.word_tag_tab
+        table: dict[str, list[str]] = {}
+        names = [w for w in self.bm25.vocab_dict if _NAME_LIKE.fullmatch(w)
+                 and tags.get(w, "nz") in _NAME_TAGS] if self.bm25 else []
+        chars = sorted({c for w in names for c in w})
+        sounds = dict(zip(chars, pinyin(chars, style=Style.NORMAL, heteronym=True)))
+        for word in names:  # every reading of a character (都: du, dou), a few per word at most
+            for reading in islice(product(*(sounds[c] for c in word)), _MAX_READINGS):
+                table.setdefault("".join(reading), []).append(word)
+        return table
+
+    def by_pinyin(self, word: str) -> list[str]:
+        """The index's words written so in pinyin (zefengda → 泽丰达, watang → 瓦塘镇), most
+        frequent first; a place's kind may follow the name (镇, 县, 市…)."""
+        word = word.lower()
+        if len(word) < _MIN_PINYIN or not word.isascii() or not word.isalpha():
+            return []
+        table = self._pinyin
+        found = table.get(word, []) + [w for kind in _PLACE_KINDS for w in table.get(word + kind, [])]
+        return sorted(found, key=lambda w: (-self.frequency(w), w))
+
+    @cached_property
+    def rows(self) -> dict[str, int]:
+        """Row of each chunk id."""
+        return {chunk_id: row for row, chunk_id in enumerate(self.ids)}
+
+    def document_holds(self, chunk_id: str, token: str) -> bool:
+        """Whether the document of a chunk holds the token anywhere (title included)."""
+        row = self.rows.get(chunk_id)
+        term = None if self.doc_bm25 is None else self.doc_bm25.vocab_dict.get(token)
+        if row is None or term is None:
+            return False
+        matrix = self.doc_bm25.scores
+        docs = matrix["indices"][matrix["indptr"][term]:matrix["indptr"][term + 1]]
+        doc = self.doc_of[row]
+        at = int(np.searchsorted(docs, doc))
+        return at < len(docs) and docs[at] == doc
 
     def doc_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of the document each chunk belongs to, one value per chunk."""

@@ -20,26 +20,26 @@ from ingest.sync import sync
 from .llm_server import FakeLLM, Reply, Request
 
 MODEL = "fake-qwen"
-ALUMINIUM = "兴县已形成66万吨铝土矿、200万吨氧化铝、50万吨电解铝产业规模。"
+MAGNESIUM = "青禾县已形成60万吨白云岩、15万吨镁合金、8万吨金属镁产业规模。"
 DOCS = {
-    "铝工业.txt": "兴县铝镁新材料产业概况\n\n兴县铝土矿资源丰富，是全省重要的铝工业基地。"
-                  f"{ALUMINIUM}下一步将延伸铝精深加工产业链。\n",
-    "氢能.txt": "兴县氢能产业发展情况\n\n兴县氢能产业园项目总投资17亿元，建设制氢、储氢和加氢一体化设施。"
-                "项目位于兴县经济技术开发区。\n",
-    "杂粮.txt": "兴县精品杂粮产业\n\n兴县小杂粮种植面积常年稳定在40万亩以上，主要品种有谷子、红芸豆和绿豆。"
+    "镁工业.txt": "青禾县镁新材料产业概况\n\n青禾县白云岩资源丰富，是全省重要的镁工业基地。"
+                  f"{MAGNESIUM}下一步将延伸镁精深加工产业链。\n",
+    "氢能.txt": "青禾县氢能产业发展情况\n\n青禾县氢能产业园项目总投资23亿元，建设制氢、储氢和加氢一体化设施。"
+                "项目位于青禾县经济技术开发区。\n",
+    "杂粮.txt": "青禾县精品杂粮产业\n\n青禾县小杂粮种植面积常年稳定在25万亩以上，主要品种有谷子、荞麦和绿豆。"
                 "县里扶持杂粮深加工企业发展。\n",
-    "文旅.txt": "兴县红色文旅资源\n\n兴县是晋绥边区首府所在地，拥有晋绥边区革命纪念馆等红色旅游景点。"
-                "每年接待游客超过百万人次。\n",
-    "aluminium.txt": "Xing County aluminium industry\n\nXing County has formed an industrial scale of "
-                     "660,000 tonnes of bauxite, 2 million tonnes of alumina and 500,000 tonnes of "
-                     "electrolytic aluminium. The county plans to extend its aluminium processing "
+    "文旅.txt": "青禾县红色文旅资源\n\n青禾县是革命老区，拥有抗战纪念馆等红色旅游景点。"
+                "每年接待游客超过八十万人次。\n",
+    "magnesium.txt": "Qinghe County magnesium industry\n\nQinghe County has formed an industrial scale of "
+                     "600,000 tonnes of dolomite, 150,000 tonnes of magnesium alloy and 80,000 "
+                     "tonnes of magnesium metal. The county plans to extend its magnesium processing "
                      "chain.\n",
 }
-QUESTION = "兴县电解铝产业规模是多少？"
-EN_QUESTION = "What is the scale of electrolytic aluminium in Xing County?"
-HYDROGEN = "兴县氢能产业园项目总投资是多少？"
-GRAIN = "兴县小杂粮种植面积有多少？"
-UNANSWERABLE = "兴县机场有几条跑道？"
+QUESTION = "青禾县金属镁产业规模是多少？"
+EN_QUESTION = "What is the scale of magnesium metal in Qinghe County?"
+HYDROGEN = "青禾县氢能产业园项目总投资是多少？"
+GRAIN = "青禾县小杂粮种植面积有多少？"
+UNANSWERABLE = "青禾县机场有几条跑道？"
 
 
 # fixtures: one index and one server for the module, the server's script reset for each test
@@ -89,7 +89,7 @@ def extractive(store: Path, server: FakeLLM) -> Assistant:
 
 def same_as_extractive(answer: Answer, extractive: Assistant) -> bool:
     expected = extractive.ask(answer.question)
-    assert expected.mode == "extractive" and expected.answered and ALUMINIUM in expected.text
+    assert expected.mode == "extractive" and expected.answered and MAGNESIUM in expected.text
     return (answer.text, [c.to_json() for c in answer.citations]) == (
         expected.text, [c.to_json() for c in expected.citations])
 
@@ -124,9 +124,9 @@ def split_stream(items: list) -> tuple[list[str], Answer]:
 # 1. a plain grounded answer, and the prompt it was asked with
 
 @pytest.mark.parametrize("question, reply, needle, language", [
-    (QUESTION, "兴县已形成50万吨电解铝产业规模[1]。", ALUMINIUM, "zh"),
-    (EN_QUESTION, "Xing County has 500,000 tonnes of electrolytic aluminium [1].",
-     "500,000 tonnes of electrolytic aluminium", "en"),
+    (QUESTION, "青禾县已形成8万吨金属镁产业规模[1]。", MAGNESIUM, "zh"),
+    (EN_QUESTION, "Qinghe County has 80,000 tonnes of magnesium metal [1].",
+     "80,000 tonnes of magnesium metal", "en"),
 ], ids=["zh", "en"])
 def test_grounded_answer_cites_the_passage_it_was_given(store, llm, question, reply, needle, language):
     assistant = Assistant.open(settings_for(store, llm, llm_api_key="sk-test"))
@@ -169,7 +169,7 @@ def test_prompt_language_follows_the_question(assistant, llm):
 # 2. streaming
 
 def test_stream_yields_pieces_as_they_come_then_the_answer(assistant, llm):
-    pieces = ["兴县已形成", "50万吨", "电解铝", "产业规模[1]", "。"]
+    pieces = ["青禾县已形成", "8万吨", "金属镁", "产业规模[1]", "。"]
     llm.reply = Reply(pieces=pieces, pause=0.3)
     started, arrivals, items = time.monotonic(), [], []
     for item in assistant.stream(QUESTION):
@@ -184,7 +184,7 @@ def test_stream_yields_pieces_as_they_come_then_the_answer(assistant, llm):
 
 
 def test_ask_returns_the_last_item_of_the_stream(assistant, llm):
-    llm.reply = "兴县氢能产业园项目总投资17亿元[1]。"
+    llm.reply = "青禾县氢能产业园项目总投资23亿元[1]。"
     streamed = assistant.stream(HYDROGEN)
     texts, answer = split_stream(list(streamed))
     asked = assistant.ask(HYDROGEN)
@@ -195,12 +195,12 @@ def test_ask_returns_the_last_item_of_the_stream(assistant, llm):
 # 3. citations to sources that do not exist
 
 def test_citation_to_a_missing_source_is_removed_and_flagged(assistant, llm):
-    llm.reply = "兴县已形成50万吨电解铝产业规模[1][7]，并将延伸铝精深加工产业链[3]。"
+    llm.reply = "青禾县已形成8万吨金属镁产业规模[1][7]，并将延伸镁精深加工产业链[3]。"
     answer = assistant.ask(QUESTION, top_k=3)
 
     [request] = llm.requests
     assert list(sources_in(request)) == [1, 2, 3]
-    assert answer.text == "兴县已形成50万吨电解铝产业规模[1]，并将延伸铝精深加工产业链[3]。"
+    assert answer.text == "青禾县已形成8万吨金属镁产业规模[1]，并将延伸镁精深加工产业链[3]。"
     assert "[7]" not in answer.text
     assert answer.flags == ["removed citation [7]: no such source"]
     assert {c.n for c in answer.citations} == set(cited(answer.text)) == {1, 3}
@@ -209,7 +209,7 @@ def test_citation_to_a_missing_source_is_removed_and_flagged(assistant, llm):
 
 
 def test_only_invalid_citations_means_no_grounded_answer(assistant, llm):
-    llm.reply = "兴县已形成50万吨电解铝产业规模[9]。"
+    llm.reply = "青禾县已形成8万吨金属镁产业规模[9]。"
     answer = assistant.ask(QUESTION, top_k=3)
     assert answer.mode == "extractive" and answer.answered
     assert answer.notices == [say("llm_failed", "zh", reason="the answer cited no source")]
@@ -219,37 +219,37 @@ def test_only_invalid_citations_means_no_grounded_answer(assistant, llm):
 # 4. figures the cited passages do not state
 
 def test_figure_not_in_the_cited_passage_is_flagged(assistant, llm):
-    llm.reply = "兴县已形成80万吨电解铝产业规模[1]。"
+    llm.reply = "青禾县已形成12万吨金属镁产业规模[1]。"
     answer = assistant.ask(QUESTION)
     assert answer.answered and answer.mode == f"llm:{MODEL}" and answer.text == llm.reply
-    assert answer.flags == ["unsupported numbers: 80万"]
-    assert answer.notices == [say("unsupported_numbers", "zh", numbers="80万")]
+    assert answer.flags == ["unsupported numbers: 12万"]
+    assert answer.notices == [say("unsupported_numbers", "zh", numbers="12万")]
 
 
 def test_figure_from_an_uncited_passage_is_flagged(assistant, llm):
-    # 17亿 is in the index (the hydrogen passage) but not in the passage the answer cites
+    # 23亿 is in the index (the hydrogen passage) but not in the passage the answer cites
     def reply(request: Request) -> str:
-        n = next(n for n, text in sources_in(request).items() if ALUMINIUM in text)
-        return f"兴县已形成50万吨电解铝产业规模，总投资17亿元[{n}]。"
+        n = next(n for n, text in sources_in(request).items() if MAGNESIUM in text)
+        return f"青禾县已形成8万吨金属镁产业规模，总投资23亿元[{n}]。"
 
     llm.reply = reply
     answer = assistant.ask(QUESTION)
-    assert answer.flags == ["unsupported numbers: 17亿"]
-    assert len(answer.notices) == 1 and "17亿" in answer.notices[0]
+    assert answer.flags == ["unsupported numbers: 23亿"]
+    assert len(answer.notices) == 1 and "23亿" in answer.notices[0]
 
 
 @pytest.mark.parametrize("question, reply", [
-    (QUESTION, "兴县已形成500000吨电解铝产业规模[1]。"),
-    (QUESTION, "兴县电解铝产业规模为500,000吨[1]。"),
-    (QUESTION, "兴县已形成五十万吨电解铝、二百万吨氧化铝产业规模[1]。"),
-    (QUESTION, "Xing County produces 0.5 million tonnes of electrolytic aluminium [1]."),
-    (HYDROGEN, "The hydrogen industrial park has a total investment of 1.7 billion yuan [1]."),
-    (HYDROGEN, "兴县氢能产业园项目总投资十七亿元[1]。"),
-    (HYDROGEN, "该项目总投资17亿元（1.7 billion yuan）[1]。"),
+    (QUESTION, "青禾县已形成80000吨金属镁产业规模[1]。"),
+    (QUESTION, "青禾县金属镁产业规模为80,000吨[1]。"),
+    (QUESTION, "青禾县已形成八万吨金属镁、十五万吨镁合金产业规模[1]。"),
+    (QUESTION, "Qinghe County produces 0.08 million tonnes of magnesium metal [1]."),
+    (HYDROGEN, "The hydrogen industrial park has a total investment of 2.3 billion yuan [1]."),
+    (HYDROGEN, "青禾县氢能产业园项目总投资二十三亿元[1]。"),
+    (HYDROGEN, "该项目总投资23亿元（2.3 billion yuan）[1]。"),
     # words written with a numeral character are not figures
-    (GRAIN, "兴县小杂粮种植面积常年稳定在40万亩以上，是县里的一项重要产业[1]。"),
-    (GRAIN, "兴县小杂粮种植面积稳定在40万亩以上，县里将进一步扶持深加工[1]。"),
-], ids=["digits", "thousands-comma", "chinese-numerals", "million", "billion", "十七亿", "both",
+    (GRAIN, "青禾县小杂粮种植面积常年稳定在25万亩以上，是县里的一项重要产业[1]。"),
+    (GRAIN, "青禾县小杂粮种植面积稳定在25万亩以上，县里将进一步扶持深加工[1]。"),
+], ids=["digits", "thousands-comma", "chinese-numerals", "million", "billion", "二十三亿", "both",
         "一项", "进一步"])
 def test_same_value_written_differently_is_not_flagged(assistant, llm, question, reply):
     llm.reply = reply
@@ -277,14 +277,14 @@ def test_timeout_falls_back_to_the_extractive_answer(store, llm, extractive):
 
 def test_stream_that_stalls_midway_ends_in_the_extractive_answer(store, llm, extractive):
     assistant = Assistant.open(settings_for(store, llm, llm_timeout=1.0))
-    llm.reply = Reply(pieces=["兴县已形成", "50万吨", "电解铝产业规模[1]。"], hang=30, hang_after=2)
+    llm.reply = Reply(pieces=["青禾县已形成", "8万吨", "金属镁产业规模[1]。"], hang=30, hang_after=2)
     started = time.monotonic()
     texts, answer = split_stream(list(assistant.stream(QUESTION)))
     assert time.monotonic() - started < 10
     assert (answer.mode, answer.answered) == ("extractive", True)
     assert answer.notices == [say("llm_failed", "zh", reason="timeout")]
     # the pieces already shown were the model's; the final Answer is what counts
-    assert texts == ["兴县已形成", "50万吨", answer.text] and same_as_extractive(answer, extractive)
+    assert texts == ["青禾县已形成", "8万吨", answer.text] and same_as_extractive(answer, extractive)
 
 
 def test_server_error_falls_back_to_the_extractive_answer(assistant, llm, extractive):
@@ -325,7 +325,7 @@ def test_model_not_found_means_not_answered(assistant, llm, question, reply, lan
 # 8. an answer that cites nothing is not used
 
 def test_uncited_reply_falls_back_to_the_extractive_answer(assistant, llm, extractive):
-    llm.reply = "兴县已形成50万吨电解铝产业规模。"
+    llm.reply = "青禾县已形成8万吨金属镁产业规模。"
     answer = assistant.ask(QUESTION)
     assert (answer.mode, answer.answered) == ("extractive", True)
     assert answer.notices == [say("llm_failed", "zh", reason="the answer cited no source")]
@@ -334,16 +334,16 @@ def test_uncited_reply_falls_back_to_the_extractive_answer(assistant, llm, extra
 
 # 9. follow-up questions
 
-HISTORY = [(QUESTION, f"{ALUMINIUM}[1]")]
-FOLLOW_UP = "氧化铝呢？"
-REWRITTEN = "兴县氧化铝产业规模是多少？"
+HISTORY = [(QUESTION, f"{MAGNESIUM}[1]")]
+FOLLOW_UP = "镁合金呢？"
+REWRITTEN = "青禾县镁合金产业规模是多少？"
 
 
 def test_follow_up_is_rewritten_by_the_model_first(assistant, llm):
     def reply(request: Request) -> str:
         if is_condense(assistant, request):
             return f"{REWRITTEN}\n（根据对话记录补全了主语）"  # only the first line counts
-        return "兴县已形成200万吨氧化铝产业规模[1]。"
+        return "青禾县已形成15万吨镁合金产业规模[1]。"
 
     llm.reply = reply
     answer = assistant.ask(FOLLOW_UP, history=HISTORY)
@@ -351,7 +351,7 @@ def test_follow_up_is_rewritten_by_the_model_first(assistant, llm):
     condense, ask = llm.requests
     system, user = prompt(assistant, "condense", "zh")
     assert condense.system == system and not condense.stream
-    assert condense.user == user.replace("$history", f"Q: {QUESTION}\nA: {ALUMINIUM}[1]").replace(
+    assert condense.user == user.replace("$history", f"Q: {QUESTION}\nA: {MAGNESIUM}[1]").replace(
         "$question", FOLLOW_UP)
     assert ask.system == prompt(assistant, "answer", "zh")[0] and ask.user.endswith(f"问题：{REWRITTEN}")
     assert (answer.question, answer.standalone_question) == (FOLLOW_UP, REWRITTEN)
@@ -375,7 +375,7 @@ def test_failed_rewrite_falls_back_to_carrying_the_subject_over(store, llm, fail
     expected = carry_over(FOLLOW_UP, QUESTION)
     assert expected != FOLLOW_UP
     llm.reply = lambda request: (failure if is_condense(assistant, request)
-                                 else "兴县已形成200万吨氧化铝产业规模[1]。")
+                                 else "青禾县已形成15万吨镁合金产业规模[1]。")
 
     answer = assistant.ask(FOLLOW_UP, history=HISTORY)
 
@@ -388,7 +388,7 @@ def test_failed_rewrite_falls_back_to_carrying_the_subject_over(store, llm, fail
 # 10. the evidence gate comes before the model
 
 def test_unanswerable_question_never_reaches_the_model(assistant, llm):
-    llm.reply = "兴县机场有两条跑道[1]。"
+    llm.reply = "青禾县机场有两条跑道[1]。"
     answer = assistant.ask(UNANSWERABLE)
     assert llm.requests == [] and answer_requests(assistant, llm) == []
     assert (answer.answered, answer.citations) == (False, [])
@@ -397,7 +397,7 @@ def test_unanswerable_question_never_reaches_the_model(assistant, llm):
 
 def test_unanswerable_follow_up_gets_only_the_rewrite_request(assistant, llm):
     llm.queue(UNANSWERABLE)
-    llm.reply = "兴县机场有两条跑道[1]。"
+    llm.reply = "青禾县机场有两条跑道[1]。"
     answer = assistant.ask("那机场呢？", history=HISTORY)
     [condense] = llm.requests
     assert is_condense(assistant, condense) and answer_requests(assistant, llm) == []

@@ -42,12 +42,14 @@ def assistant(settings: Settings) -> Assistant:
 def test_deleting_the_marker_of_an_internal_passage_does_not_publish_it(assistant, tmp_path: Path):
     """The probe's case: a draft cites an internal passage [1] and a public one [2]; staff delete
     only "[1]" and approve."""
-    draft = assistant.ask(QUESTION, role="staff")
-    by_n = {c.n: c.source for c in draft.citations}
-    assert by_n == {1: "talks.txt", 2: "chickpea.txt"} and "晋北丰收" in draft.text
+    internal = assistant.ask(QUESTION, role="staff")  # drafted from the internal talks
+    public = assistant.ask("兴县鹰嘴豆种植面积有多大？")
+    assert [c.source for c in internal.citations] == ["talks.txt"] and "晋北丰收" in internal.text
+    assert [c.source for c in public.citations] == ["chickpea.txt"]
+    text = internal.text + public.text.replace("[1]", "[2]")
+    citations = [c.to_json() for c in internal.citations] + [{**c.to_json(), "n": 2} for c in public.citations]
     library = ApprovedLibrary(tmp_path / "approved.json")
-    entry = library.add(draft.question, draft.text.replace("[1]", ""),
-                        [c.to_json() for c in draft.citations], "alice")
+    entry = library.add(QUESTION, text.replace("[1]", ""), citations, "alice")
     assert [c["source"] for c in entry.citations] == ["chickpea.txt"]  # only the public card is left
 
     *_, answer = respond(assistant, library, QUESTION)

@@ -53,6 +53,13 @@ def says_not_found(text: str) -> bool:
     return bool(_NOT_FOUND.match(_MARKER.sub("", text).strip()))
 
 
+def quoted(text: str) -> str:
+    """Document text as it may appear in an answer or a prompt: the document's own [n] markers
+    (footnotes of a statistical bulletin) written ［n］, so that [n] only ever means a citation."""
+    return _MARKER.sub(lambda m: f"［{m.group(1)}］", text)
+
+
 def number_sources(passages: list[tuple[str, str]]) -> str:
-    """Sources for a prompt: `[n] 《title》 text`, one per paragraph."""
-    return "\n\n".join(f"[{n}] 《{title}》 {text}" for n, (title, text) in enumerate(passages, 1))
+    """Sources for a prompt: `[n] 《title》 text`, one per paragraph, the documents' own markers
+    quoted."""
+    return "\n\n".join(f"[{n}] 《{quoted(title)}》 {quoted(text)}" for n, (title, text) in enumerate(passages, 1))

@@ -5,24 +5,30 @@ Without an LLM: the previous question's subject is carried over. A pronoun is re
 """
 
 import re
+from functools import lru_cache
 
 from ingest.lexical import quiet_jieba
 
-_PRONOUNS = re.compile(r"它们|它的|它|该项目|这个项目|此项目|该公司|这家公司|这家企业|该企业|这个政策|该政策|其")
-_EN_PRONOUNS = re.compile(r"\b(it|its|this project|that project|this company|that company|they|their)\b", re.I)
+from .lexicon import alternation, word_set, words
+
 _ABOUT_ZH = re.compile(r"^(?:那|那么)?(.{1,20}?)(?:呢|怎么样|如何)[？?]?$")
 _ABOUT_EN = re.compile(r"^(?:and |so )?(?:what|how) about (.+?)[?.]?$", re.I)
-_SUBJECT_END = frozenset("的 是 有 在 要 和 与 对 为 做 做什么 如何 怎么 怎样 什么 哪 哪些 哪家 哪个 多少 几 谁 了 ？ ? ，".split())
-_KINDS = ("项目", "公司", "企业", "政策")
 _PROPER = ("ns", "nt", "nz", "nr", "nrt")
 _EN_PROPER = re.compile(r"(?<=\s)[A-Z][a-z]+(?:\s[A-Z][a-z]+)*")
 
 
+@lru_cache(maxsize=1)
+def _pronouns() -> tuple[re.Pattern, re.Pattern]:
+    """Chinese and English words that refer back, from the lexicon."""
+    return (re.compile(alternation("followup", "pronouns_zh")),
+            re.compile(rf"\b({alternation('followup', 'pronouns_en')})\b", re.I))
+
+
 def subject_of(question: str) -> str:
-    """The leading noun phrase of a question: 泽丰达制氢项目的副经理是谁 → 泽丰达制氢项目."""
+    """The leading noun phrase of a question: 红星渠项目的负责人是谁 → 红星渠项目."""
     head = ""
     for word in quiet_jieba().cut(question):
-        if word in _SUBJECT_END:
+        if word in word_set("followup", "subject_end"):
             break
         head += word
     head = head.strip(" ，,？?。")
@@ -56,11 +62,12 @@ def carry_over(question: str, previous: str | None) -> str:
         old = _first_proper_noun(previous) or subject_of(previous)
         if old and focus and old in previous:
             return previous.replace(old, focus, 1)
-    pronoun = _PRONOUNS.search(question)
-    kind = next((k for k in _KINDS if pronoun and pronoun.group().endswith(k)), None)
+    zh_pronouns, en_pronouns = _pronouns()
+    pronoun = zh_pronouns.search(question)
+    kind = next((k for k in words("followup", "kinds") if pronoun and pronoun.group().endswith(k)), None)
     subject = (kind and _named(previous, kind)) or subject_of(previous) or _first_proper_noun(previous) or ""
     if subject and pronoun:
-        return _PRONOUNS.sub(subject, question, count=1)
-    if subject and _EN_PRONOUNS.search(question):
-        return _EN_PRONOUNS.sub(subject, question, count=1)
+        return zh_pronouns.sub(subject, question, count=1)
+    if subject and en_pronouns.search(question):
+        return en_pronouns.sub(subject, question, count=1)
     return question

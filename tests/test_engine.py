@@ -1,0 +1,51 @@
+"""The learned answering engine in parts: candidates, features, the shipped model file."""
+
+import json
+
+import numpy as np
+
+from app.answering.candidates import MAX_RUN, runs, sentence_spans
+from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, Asked, normal, relative
+from app.answering.scorer import MODEL_FILE, load_models
+from app.language.query import analyse
+
+
+def test_candidates_are_runs_of_whole_sentences_that_never_hold_the_title_line():
+    text = "青禾县招商引资情况介绍\n青禾县已形成8万吨金属镁产业规模。截至9月底，引资26亿元！新引进企业7家。"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == ["青禾县招商引资情况介绍", "青禾县已形成8万吨金属镁产业规模。",
+                                            "截至9月底，引资26亿元！", "新引进企业7家。"]
+    found = runs(0, spans, skip=frozenset({0}))
+    assert all(c.first >= 1 and c.size <= MAX_RUN for c in found)
+    assert {(c.first, c.last) for c in found} == {(1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (3, 3)}
+
+
+def test_features_read_coverage_figures_and_names_without_tokenizing_passages():
+    query = analyse("2025年青禾县金属镁产能是多少万吨？")
+    asked = Asked.of(query, {t: 1.0 for g in query.terms for t in g})
+    right = normal("2025年青禾县金属镁产能达到8万吨。")
+    near_miss = normal("2024年青禾县金属镁企业新增3家，产值增长12%。")
+    assert asked.coverage(asked.hits(right)) == 1.0 > asked.coverage(asked.hits(near_miss))
+    assert asked.fits(right) and asked.thing_before_figure(right) and not asked.thing_before_figure(near_miss)
+    assert asked.around_figures(right) > asked.around_figures(near_miss)
+    assert asked.other_years(frozenset({"2024"})) and not asked.other_years(frozenset({"2025"}))
+    assert asked.names_share(right) == 1.0 and asked.names_share(normal("临县新增企业3家")) < 1.0
+
+
+def test_relative_features_compare_a_candidate_with_its_rivals():
+    rows = np.zeros((3, len(CANDIDATE_FEATURES)))
+    own = CANDIDATE_FEATURES.index("cov_own")
+    rows[:, own] = [0.2, 0.9, 0.5]
+    out = relative(rows)
+    assert list(out[:, CANDIDATE_FEATURES.index("cov_own_rel")]) == [-0.7, 0.0, -0.4]
+    assert (rows[:, CANDIDATE_FEATURES.index("cov_own_rel")] == 0).all()  # the input is left as it is
+
+
+def test_the_shipped_model_matches_the_features_and_says_how_it_was_chosen():
+    models = load_models()
+    assert models.passage.features == PASSAGE_FEATURES
+    assert models.candidate.features == CANDIDATE_FEATURES
+    assert set(models.answerable.features) - {"best_logit", "margin"} <= set(CANDIDATE_FEATURES)
+    trained = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained"]
+    assert 0 < trained["answer_threshold"] < 1 and 0 < trained["llm_min_evidence"] < 1
+    assert trained["most_passages"] >= 1 and trained["also"] >= 0
