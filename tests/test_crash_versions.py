@@ -80,7 +80,7 @@ def metadatas(store: IndexStore, where: dict | None = None) -> list[dict]:
 def versions_returned(settings: Settings) -> dict[str, set[str]]:
     """Per document, the versions (content hashes) retrieval returns, keyword and dense sides."""
     retriever = Assistant.open(settings).retriever
-    query = analyse(QUESTION, retriever.lexical.frequency)
+    query = analyse(QUESTION, retriever.lexical)
     found = retriever.search(query, "staff", 40)
     assert found.dense_weight > 0  # the dense side takes part
     out: dict[str, set[str]] = {}
@@ -191,7 +191,7 @@ def test_a_visibility_change_cut_off_half_way_counts_as_internal(update):
     [mixed] = stored.catalog().mixed
     assert mixed == update["new"].doc_id and stored.docs()[mixed].visibility == "internal"
     investor = Assistant.open(settings).retriever
-    query = analyse(QUESTION, investor.lexical.frequency)
+    query = analyse(QUESTION, investor.lexical)
     assert all(p.meta["doc_id"] != mixed for p in investor.search(query, "investor", 40).passages)
 
     workspace.recover(settings)
