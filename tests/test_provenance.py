@@ -11,6 +11,7 @@ from app.answering.turn import respond
 from app.settings import Settings
 from app.staff import workspace
 from app.staff.approved import ApprovedLibrary
+from app.staff.db import Database, sqlite_url
 
 PUBLIC = "兴县鹰嘴豆产业介绍\n\n兴县鹰嘴豆种植面积达到3万亩，建成鹰嘴豆深加工生产线2条。"
 SECRET = "兴县鹰嘴豆深加工二期项目的意向投资方为晋北丰收食品公司，拟投资8亿元，尚未公开。"
@@ -45,7 +46,7 @@ def test_deleting_the_marker_of_an_internal_passage_does_not_publish_it(assistan
     draft = assistant.ask(QUESTION, role="staff")
     by_n = {c.n: c.source for c in draft.citations}
     assert by_n == {1: "talks.txt", 2: "chickpea.txt"} and "晋北丰收" in draft.text
-    library = ApprovedLibrary(tmp_path / "approved.json")
+    library = ApprovedLibrary(Database(sqlite_url(tmp_path)))
     entry = library.add(draft.question, draft.text.replace("[1]", ""),
                         [c.to_json() for c in draft.citations], "alice")
     assert [c["source"] for c in entry.citations] == ["chickpea.txt"]  # only the public card is left
@@ -62,7 +63,7 @@ def test_staff_sentences_and_public_quotes_are_shown(assistant, tmp_path: Path):
     draft = assistant.ask("兴县鹰嘴豆种植面积有多大？")  # drafted from public documents only
     assert [c.source for c in draft.citations] == ["chickpea.txt"]
     text = draft.text + "兴县欢迎各地客商前来考察洽谈，共谋发展。"
-    library = ApprovedLibrary(tmp_path / "approved.json")
+    library = ApprovedLibrary(Database(sqlite_url(tmp_path)))
     library.add(draft.question, text, [c.to_json() for c in draft.citations], "alice")
     *_, answer = respond(assistant, library, "兴县鹰嘴豆种植面积有多大？")
     assert answer.mode == "approved" and answer.text == text

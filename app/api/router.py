@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 def create_router(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None,
                   conversations: ConversationLog, api_keys: ApiKeys) -> APIRouter:
-    workers = Workers(settings.api_concurrency)
+    workers = Workers(settings.answer_concurrency)
     bearer = HTTPBearer(auto_error=False, description="A staff API key (crk_…, made with "
                         "`county-rag api-key create NAME`) gives the staff role; without one (or "
                         "with any other token) the caller is an investor.")
