@@ -115,7 +115,8 @@ def serve(settings: Settings, assistant: Assistant | None = None) -> Iterator[Se
     state = open_state(settings)
     config = uvicorn.Config(create_app(settings, assistant, state), host=settings.host,
                             port=settings.port, log_level="warning", proxy_headers=True,
-                            forwarded_allow_ips=settings.trusted_proxies)
+                            forwarded_allow_ips=settings.trusted_proxies,
+                            timeout_graceful_shutdown=3)  # clients' open streams (heartbeats) end
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="county-rag-test-server", daemon=True)
     thread.start()
