@@ -60,7 +60,7 @@ def logged_html(turns: list[LoggedTurn], lang: str) -> str:
         preview = esc(answer[:ANSWER_PREVIEW] + ("…" if len(answer) > ANSWER_PREVIEW else ""))
         full = (f'<details><summary>{preview}</summary><div>{paragraphs(answer)}</div></details>'
                 if len(answer) > ANSWER_PREVIEW else preview)
-        rating = {"up": "👍", "down": "👎"}.get(turn.rating or "", "")
+        rating = esc(t(lang, f"rating_{turn.rating}")) if turn.rating else ""
         comment = f'<div class="cr-comment">{esc(turn.comment)}</div>' if turn.comment else ""
         state = "cr-refused" if not turn.answered else ("cr-judged-wrong" if turn.rating == "down" else "")
         rows.append(

@@ -157,6 +157,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "yes": "是",
         "no": "否",
         "draft_from": "起草推介答案",
+        "rating_up": "赞",
+        "rating_down": "踩",
         "question_gone": "该提问记录已不存在（可能已过保留期）。",
     },
     "en": {
@@ -310,6 +312,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "yes": "yes",
         "no": "no",
         "draft_from": "Draft a pitch answer",
+        "rating_up": "thumbs up",
+        "rating_down": "thumbs down",
         "question_gone": "This logged question is gone (past its retention period?).",
     },
 }
