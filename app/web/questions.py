@@ -78,9 +78,7 @@ def logged_html(turns: list[LoggedTurn], lang: str) -> str:
 
 
 def gap_summary(gap: Gap, lang: str) -> str:
-    """One line in the page's language: "3 个关于 电价 / 用电价格 的问题没有答案"."""
-    if lang != "zh":
-        return gap.summary()
+    """One line in the page's language: 3 个关于“电价 / 用电价格”的问题没有答案."""
     about = t(lang, "gap_about", count=gap.count, topic=" / ".join(gap.topic))
     if not gap.judged_wrong:
         return t(lang, "gap_unanswered", about=about)

@@ -38,7 +38,6 @@ from .text import language, t
 log = logging.getLogger(__name__)
 
 CONTEXT_CHARS = 300  # characters of the document shown on each side of a cited passage
-HISTORY_TURNS = 4  # earlier exchanges passed to the assistant for follow-up questions
 EXAMPLES = 3
 SURFACE = "web"
 LIKES = ("Like", "Dislike")  # the Chatbot's thumbs, as it names them; RATINGS in that order
@@ -216,7 +215,7 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
             turn = state[-1]
             yield "", render(state, lang_code), state
             history = [(x.answer.standalone_question or x.answer.question, x.answer.text)
-                       for x in state[:-1] if x.answer is not None][-HISTORY_TURNS:]
+                       for x in state[:-1] if x.answer is not None]
             try:
                 for piece in respond(assistant, library, text, "investor", history, log=record):
                     if isinstance(piece, Answer):
