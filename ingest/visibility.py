@@ -2,8 +2,9 @@
 chunks' metadata (a pass over the whole collection, minutes at 200,000 chunks), so it is cached
 next to the BM25 cache and read again only when the collection's revisions change.
 
-The visibility is what `IndexStore.visibilities` says of each chunk (the store's rule for what
-readers see); a chunk the keyword index holds but the store does not name is `internal`.
+The visibility is what the store's rule for readers says of each chunk
+(`IndexStore.visibilities`); a chunk the keyword index holds but the rule does not name is
+HIDDEN, which no role may see.
 """
 
 import json
@@ -14,7 +15,7 @@ import numpy as np
 from .lexical import cache_dir, write_cache
 from .store import IndexStore
 
-HIDDEN = "internal"  # the visibility of a chunk the store does not name
+HIDDEN = "hidden"  # the visibility of a chunk the store's rule does not name
 _STATE = "state.json"
 _ARRAYS = "visibility.npz"
 

@@ -80,6 +80,7 @@ class Retriever:
         self.visibility = np.array([], dtype=object)  # per keyword row
         self.dense = np.array([], dtype=bool)  # per keyword row: its vector is real, not a placeholder
         self._rows: dict[str, int] = {}  # chunk id -> keyword row
+        self._stored = 0  # chunks in the collection (the dense query may match any of them)
         self.refresh()
 
     def refresh(self) -> None:
@@ -98,6 +99,7 @@ class Retriever:
             self.lexical = open_lexical(self.store)
             self._rows = {chunk_id: row for row, chunk_id in enumerate(self.lexical.ids)}
         self.visibility, self.dense = open_visibility(self.store, self.lexical.ids)
+        self._stored = self.store.collection.count()
         self._revs = revs
 
     @property
@@ -172,15 +174,15 @@ class Retriever:
         vector = self.embedder.embed_query(query.text)
         with self._lock:
             searchable = np.isin(self.visibility, list(allowed)) & self.dense
-            rows = self._rows
-        share = float(searchable.mean()) if len(searchable) else 0.0
+            rows, stored = self._rows, self._stored
+        share = float(searchable.sum()) / stored if stored else 0.0
         if share == 0.0:
             return []
         if share < UNFILTERED_SHARE:
             where = {"$and": [{"visibility": {"$in": sorted(allowed)}}, {"dense": True}]}
             return self.store.collection.query(
                 query_embeddings=[vector], n_results=CANDIDATES, where=where, include=[])["ids"][0]
-        wanted = min(len(rows), math.ceil(CANDIDATES / share * SPARE))
+        wanted = min(stored, math.ceil(CANDIDATES / share * SPARE))
         found = self.store.collection.query(query_embeddings=[vector], n_results=wanted, include=[])
         return [i for i in found["ids"][0] if i in rows and searchable[rows[i]]][:CANDIDATES]
 
