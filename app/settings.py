@@ -95,8 +95,9 @@ class Settings(IndexSettings):
         90, ge=1, description="Logged questions and their feedback older than this are deleted "
         "(on start and hourly).",
     )
-    api_concurrency: int = Field(
-        32, ge=1, description="Answers the HTTP API works on at once; further requests wait.",
+    answer_concurrency: int = Field(
+        32, ge=1, description="Chat answers worked on at once, by each surface (the web chat, the "
+        "HTTP API); further questions wait their turn.",
     )
     api_max_request_kb: int = Field(64, ge=1, description="Largest HTTP API request body, in KB.")
     max_question_chars: int = Field(1000, ge=1, description="Longest question the API accepts.")

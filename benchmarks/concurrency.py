@@ -3,9 +3,9 @@ for N concurrent streamed questions against one investor alone, with a local fak
 OpenAI-compatible LLM that streams each answer for a few seconds, then the same in extractive
 mode; and N API clients asking 3 questions each.
 
-The API runs in its own process (uvicorn, as `serve` runs it), the fake LLM and the clients
-(the `openai` client, async) in this one. Without --store, a small index of the test documents
-(tests/ui_server.py) is built in a temporary folder.
+The server runs in its own process (`create_app` under uvicorn, as `serve` runs it), the fake
+LLM and the clients (the `openai` client, async) in this one. Without --store, a small index of
+the test documents (tests/ui_server.py) is built in a temporary folder.
 
 Usage: python benchmarks/concurrency.py [--store DIR --questions FILE.jsonl] [--investors 20]
        [--llm-seconds 5] [--out benchmarks/results/concurrency.json]
@@ -40,17 +40,18 @@ LLM_PIECES = 50
 
 
 def serve(args: argparse.Namespace) -> None:
-    """The API alone, in this process, until killed (started by `main` as a subprocess)."""
+    """The whole server (app.server.create_app, as `serve` builds it: the API beside the web
+    chat), in this process, until killed (started by `main` as a subprocess)."""
     import uvicorn
 
     from app.answering.assistant import Assistant
+    from app.server import create_app
     from app.settings import Settings
     from app.staff.state import open_state
-    from tests.api_server import api_app
 
     settings = Settings(_env_file=None, store=args.store, embed_model="bundled",
                         database_url=args.database, llm_base_url=args.llm or None, llm_model="fake")
-    app = api_app(settings, Assistant.open(settings), open_state(settings))
+    app = create_app(settings, Assistant.open(settings), open_state(settings))
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
 
 

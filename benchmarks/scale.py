@@ -12,6 +12,9 @@ opening took. Results go to benchmarks/results/scale.json and scale.png.
 
 Usage: python benchmarks/scale.py [--sizes 2000,20000,200000] [--questions 100] [--keep DIR]
        [--profile]     (with --profile, where the time goes at the largest size)
+       python benchmarks/scale.py --remeasure DIR [--questions 100] [--profile]
+With --keep, the index of each size is kept as DIR/<size> (a copy taken with Chroma closed), so
+that --remeasure can measure them again later (after a change to retrieval) without rebuilding.
 """
 
 import argparse
@@ -20,6 +23,7 @@ import json
 import os
 import pstats
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -231,11 +235,43 @@ def plot(rows: list[dict], path: Path) -> None:
     figure.savefig(path, dpi=100)
 
 
+def snapshot(folder: Path, size: int, keep: Path) -> Path:
+    """A copy of the index as it is now, in keep/<size>, taken with Chroma closed (its files are
+    consistent only then)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    target = keep / str(size)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder, target)
+    return target
+
+
+def measured(store: Path, questions_n: int, profile: bool) -> dict:
+    """`measure` in a fresh process."""
+    command = [sys.executable, __file__, "--measure", str(store), "--questions", str(questions_n)]
+    if profile:
+        command.append("--profile")
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(rows: list[dict], out: Path, chunk_tokens: int) -> None:
+    result = {"machine": {"cpus": os.cpu_count(), "load_at_end": [round(x, 2) for x in os.getloadavg()]},
+              "embedder": HashEmbedder.model_id, "chunk_tokens": chunk_tokens, "sizes": rows}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    plot(rows, out.with_suffix(".png"))
+    print(f"results: {out} and {out.with_suffix('.png')}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,10000,50000,100000,200000")
     parser.add_argument("--questions", type=int, default=100)
-    parser.add_argument("--keep", type=Path, help="build the index here (and keep it)")
+    parser.add_argument("--keep", type=Path, help="build the index in DIR/index, a copy per size in DIR/<size>")
+    parser.add_argument("--remeasure", type=Path, help="measure the copies kept in DIR/<size> again")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
@@ -243,28 +279,32 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args.measure, args.questions, args.profile)))
         return
+    if args.remeasure:
+        previous = {}
+        if args.out.exists():
+            previous = {r["chunks"]: r for r in json.loads(args.out.read_text(encoding="utf-8"))["sizes"]}
+        kept = sorted((p for p in args.remeasure.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+        rows = []
+        for i, store in enumerate(kept):
+            row = measured(store, args.questions, args.profile and i == len(kept) - 1)
+            built = {k: v for k, v in previous.get(row["chunks"], {}).items()
+                     if k in ("documents_added", "write_seconds", "keyword_index_seconds")}
+            rows.append({**row, **built})
+            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+        report(rows, args.out, Settings(_env_file=None).chunk_tokens)
+        return
 
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="county-rag-scale-"))
+    folder = args.keep / "index" if args.keep else Path(tempfile.mkdtemp(prefix="county-rag-scale-"))
     settings = Settings(_env_file=None, store=folder)
     stream, embedder, rows = documents(), HashEmbedder(), []
     for size in sizes:
         built = grow(settings, embedder, stream, size)
-        command = [sys.executable, __file__, "--measure", str(folder), "--questions", str(args.questions)]
-        if args.profile and size == sizes[-1]:
-            command.append("--profile")
-        done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
-        row = {**json.loads(done.stdout.strip().splitlines()[-1]), **built}
+        store = snapshot(folder, size, args.keep) if args.keep else folder
+        row = {**measured(store, args.questions, args.profile and size == sizes[-1]), **built}
         print(json.dumps(row, ensure_ascii=False), flush=True)
         rows.append(row)
-    report = {"machine": {"cpus": os.cpu_count(), "load_at_end": [round(x, 2) for x in os.getloadavg()]},
-              "embedder": HashEmbedder.model_id, "chunk_tokens": settings.chunk_tokens,
-              "sizes": rows}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    plot(rows, args.out.with_suffix(".png"))
-    print(f"results: {args.out} and {args.out.with_suffix('.png')}")
+    report(rows, args.out, settings.chunk_tokens)
 
 
 if __name__ == "__main__":

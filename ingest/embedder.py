@@ -6,6 +6,7 @@ retrieval then leans on the keyword (BM25) side.
 """
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -98,9 +99,13 @@ def _fallback(settings: IndexSettings, reason: str) -> ModelChoice:
 
 
 class Embedder:
-    """A loaded sentence-transformers model, plus the token counting chunking relies on."""
+    """A loaded sentence-transformers model, plus the token counting chunking relies on.
+
+    Safe to share between threads: the model's encode sets its tokenizer to truncate and a count
+    sets it not to, so the tokenizer and the model are used one call at a time (`_lock`)."""
 
     def __init__(self, model: "SentenceTransformer", choice: ModelChoice, query_prefix: str | None):
+        self._lock = threading.Lock()
         self.model = model
         self.choice = choice
         self.model_id = choice.model_id
@@ -118,20 +123,25 @@ class Embedder:
     def fallback_reason(self) -> str | None:
         return self.choice.fallback_reason
 
+    def _tokenize(self, texts: str | list[str], **options) -> dict:
+        with self._lock:
+            return self._tokenizer(texts, add_special_tokens=False, **options)
+
     def _ids(self, text: str) -> list[int]:
-        return self._tokenizer(text, add_special_tokens=False)["input_ids"] if text else []
+        return self._tokenize(text)["input_ids"] if text else []
 
     def count(self, texts: list[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self._tokenizer(texts, add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        return [len(ids) for ids in self._tokenize(texts)["input_ids"]]
 
     def _offsets(self, text: str) -> list[tuple[int, int]]:
         """Character span of each token of the text."""
-        return self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)[
-            "offset_mapping"
-        ]
+        return self._tokenize(text, return_offsets_mapping=True)["offset_mapping"]
+
+    def _encode(self, texts: list[str], **options) -> "np.ndarray":
+        with self._lock:
+            return self.model.encode(texts, normalize_embeddings=True, show_progress_bar=False, **options)
 
     def prefix_chars(self, text: str, max_tokens: int) -> int:
         offsets = self._offsets(text)
@@ -168,10 +178,7 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         parts = [self._windows(t) for t in texts]
-        vectors = self.model.encode(
-            [self.doc_prefix + p for ps in parts for p in ps], batch_size=batch_size,
-            normalize_embeddings=True, show_progress_bar=False,
-        )
+        vectors = self._encode([self.doc_prefix + p for ps in parts for p in ps], batch_size=batch_size)
         bounds = np.cumsum([0] + [len(ps) for ps in parts])
         means = np.stack([vectors[a:b].mean(axis=0) for a, b in zip(bounds, bounds[1:])])
         return means / np.linalg.norm(means, axis=1, keepdims=True)
@@ -185,9 +192,7 @@ class Embedder:
         return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
 
     def embed_query(self, text: str) -> "np.ndarray":
-        return self.model.encode(
-            [self.query_prefix + text], normalize_embeddings=True, show_progress_bar=False
-        )[0]
+        return self._encode([self.query_prefix + text])[0]
 
 
 def _query_prefix(family: str) -> str:

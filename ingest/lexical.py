@@ -10,6 +10,7 @@ import logging
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -195,23 +196,31 @@ def _bm25(bm25s, corpus: list[list[str]]):
     return model
 
 
-def _save(folder: Path, index: LexicalIndex, state: dict) -> None:
-    """Write into a fresh folder, then swap it in: a crash leaves the old cache or none."""
+def write_cache(folder: Path, fill: Callable[[Path], None]) -> None:
+    """Write a cache folder: `fill` writes into a fresh folder, which is then swapped in, so a
+    crash leaves the old cache or none."""
     tmp = folder.with_name(folder.name + ".tmp")
     old = folder.with_name(folder.name + ".old")
     for leftover in (tmp, old):
         shutil.rmtree(leftover, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name, model in (("chunks", index.bm25), ("docs", index.doc_bm25)):
-        if model is not None:
-            model.save(str(tmp / name), show_progress=False)
-    (tmp / "ids.json").write_text(json.dumps(index.ids))
-    np.save(tmp / "doc_of.npy", index.doc_of)
-    (tmp / _STATE).write_text(json.dumps(state))
+    fill(tmp)
     if folder.exists():
         folder.rename(old)
     tmp.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _save(folder: Path, index: LexicalIndex, state: dict) -> None:
+    def fill(tmp: Path) -> None:
+        for name, model in (("chunks", index.bm25), ("docs", index.doc_bm25)):
+            if model is not None:
+                model.save(str(tmp / name), show_progress=False)
+        (tmp / "ids.json").write_text(json.dumps(index.ids))
+        np.save(tmp / "doc_of.npy", index.doc_of)
+        (tmp / _STATE).write_text(json.dumps(state))
+
+    write_cache(folder, fill)
 
 
 def _load(folder: Path) -> LexicalIndex:

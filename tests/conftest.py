@@ -1,7 +1,10 @@
-"""Shared fixtures: the bundled embedding model (loaded once), fixture documents on disk, and
-the app database on SQLite and on a real PostgreSQL server."""
+"""Shared fixtures: the bundled embedding model (loaded once), fixture documents on disk, the
+app database on SQLite and on a real PostgreSQL server, and a real Chroma server."""
 
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -88,13 +91,10 @@ def article_doc(docs_dir: Path) -> Document:
 POSTGRES_URL = "COUNTY_RAG_TEST_DATABASE_URL"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty app database: SQLite in tmp_path, then the PostgreSQL server named by
-    COUNTY_RAG_TEST_DATABASE_URL (scripts/test.sh starts one), emptied before and after."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL server named by COUNTY_RAG_TEST_DATABASE_URL (scripts/test.sh starts
+    one), its tables dropped before and after."""
     url = os.environ.get(POSTGRES_URL)
     if not url:
         pytest.skip(f"{POSTGRES_URL} is unset: no PostgreSQL server to test against "
@@ -102,6 +102,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     _drop_tables(url)
     yield url
     _drop_tables(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty app database: SQLite in tmp_path, then PostgreSQL (`postgres_url`)."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    return request.getfixturevalue("postgres_url")
 
 
 def _drop_tables(url: str) -> None:
@@ -136,3 +144,30 @@ def browser():
         launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[int]:
+    """A real Chroma server (`chroma run`, from the venv) on 127.0.0.1; yields its port."""
+    import chromadb
+
+    from .ui_server import free_port
+
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host",
+                             "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+            break
+        except Exception:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)

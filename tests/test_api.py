@@ -277,7 +277,7 @@ def llm() -> Iterator[FakeLLM]:
 @pytest.fixture(scope="module")
 def llm_url(county_store: Path, tmp_path_factory, llm: FakeLLM, state: AppState) -> Iterator[str]:
     settings = settings_for(county_store, tmp_path_factory.mktemp("llm-db"),
-                            llm_base_url=llm.base_url, llm_model="fake-model", api_concurrency=2)
+                            llm_base_url=llm.base_url, llm_model="fake-model", answer_concurrency=2)
     with serve_api(settings, Assistant.open(settings), open_state(settings)) as base:
         yield base
 
@@ -304,7 +304,7 @@ def test_final_text_replaces_a_draft_the_checks_changed(llm: FakeLLM, llm_url: s
 
 
 def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: str):
-    """api_concurrency=2: two answers stream at once, the third waits for a slot."""
+    """answer_concurrency=2: two answers stream at once, the third waits for a slot."""
     arrivals: list[float] = []  # when each request reached the model
 
     def slow_stream(_request) -> Reply:

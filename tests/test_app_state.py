@@ -17,7 +17,7 @@ from app.settings import Settings
 from app.staff.api_keys import ApiKeys
 from app.staff.approved import ApprovedLibrary, migrate_json
 from app.staff.conversations import ConversationLog, anonymous_session
-from app.staff.db import Database, DatabaseUnavailable, sqlite_url, utcnow
+from app.staff.db import Database, DatabaseUnavailable, utcnow
 from app.staff.state import open_state
 from app.staff.tables import ApiKeyRow, TurnRow
 
@@ -105,13 +105,6 @@ def test_open_state_migrates_the_store_s_file(tmp_path: Path):
     assert [e.id for e in state.library.entries()] == ["e0", "e1"]
     assert (store / "app.db").exists() and (store / "approved.json.migrated").exists()
     state.close()
-
-
-def test_a_legacy_path_still_opens_a_library(tmp_path: Path):
-    write_legacy(tmp_path / "approved.json", 1)
-    library = ApprovedLibrary(tmp_path / "approved.json")
-    assert [e.id for e in library.entries()] == ["e0"]
-    assert ApprovedLibrary(Database(sqlite_url(tmp_path))).entries()[0].question == "问题0？"
 
 
 # --- conversation log and feedback ---------------------------------------------------------

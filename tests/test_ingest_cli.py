@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import chromadb
@@ -17,6 +16,7 @@ from ingest.settings import BUNDLED_MODEL, IndexSettings
 
 from .synthetic import write_docs
 from .test_sync import snapshot
+from .ui_server import free_port
 
 
 def run_cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
@@ -67,34 +67,6 @@ def test_kill_9_mid_ingest_then_rerun_equals_one_clean_run(tmp_path: Path):
     assert "added 0, updated 0, unchanged 24, removed 0, failed 0" in again.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path):
-    port = _free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host",
-                             "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
 def test_ingest_into_a_chroma_server(tmp_path: Path, chroma_server: int):
     docs = tmp_path / "docs"
     write_docs(docs, 4)
@@ -141,7 +113,7 @@ def silent_hub():
 
 @pytest.mark.parametrize("hub", ["silent", "closed"])
 def test_unreachable_hub_falls_back_within_five_seconds(tmp_path: Path, hub: str, silent_hub: str):
-    endpoint = silent_hub if hub == "silent" else f"http://127.0.0.1:{_free_port()}"
+    endpoint = silent_hub if hub == "silent" else f"http://127.0.0.1:{free_port()}"
     code = (
         "import time, json; from ingest.settings import IndexSettings;"
         "from ingest.embedder import resolve_model; t = time.perf_counter();"

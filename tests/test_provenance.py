@@ -11,6 +11,7 @@ from app.answering.turn import respond
 from app.settings import Settings
 from app.staff import workspace
 from app.staff.approved import ApprovedLibrary
+from app.staff.db import Database, sqlite_url
 
 PUBLIC = "兴县鹰嘴豆产业介绍\n\n兴县鹰嘴豆种植面积达到3万亩，建成鹰嘴豆深加工生产线2条。"
 SECRET = "兴县鹰嘴豆深加工二期项目的意向投资方为晋北丰收食品公司，拟投资8亿元，尚未公开。"
@@ -48,7 +49,7 @@ def test_deleting_the_marker_of_an_internal_passage_does_not_publish_it(assistan
     assert [c.source for c in public.citations] == ["chickpea.txt"]
     text = internal.text + public.text.replace("[1]", "[2]")
     citations = [c.to_json() for c in internal.citations] + [{**c.to_json(), "n": 2} for c in public.citations]
-    library = ApprovedLibrary(tmp_path / "approved.json")
+    library = ApprovedLibrary(Database(sqlite_url(tmp_path)))
     entry = library.add(QUESTION, text.replace("[1]", ""), citations, "alice")
     assert [c["source"] for c in entry.citations] == ["chickpea.txt"]  # only the public card is left
 
@@ -64,7 +65,7 @@ def test_staff_sentences_and_public_quotes_are_shown(assistant, tmp_path: Path):
     draft = assistant.ask("兴县鹰嘴豆种植面积有多大？")  # drafted from public documents only
     assert [c.source for c in draft.citations] == ["chickpea.txt"]
     text = draft.text + "兴县欢迎各地客商前来考察洽谈，共谋发展。"
-    library = ApprovedLibrary(tmp_path / "approved.json")
+    library = ApprovedLibrary(Database(sqlite_url(tmp_path)))
     library.add(draft.question, text, [c.to_json() for c in draft.citations], "alice")
     *_, answer = respond(assistant, library, "兴县鹰嘴豆种植面积有多大？")
     assert answer.mode == "approved" and answer.text == text

@@ -4,12 +4,18 @@ lockout, session tokens, and the limits on uploads. Browser flows are in test_ui
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from app import server as server_module
 from app.answering.assistant import Assistant
+from app.answering.turn import respond
+from app.staff.db import utcnow
+from app.staff.tables import TurnRow
 from app.web.login import SESSION_COOKIE
 from app.web.text import LANGUAGE_COOKIE, t
 
@@ -178,3 +184,20 @@ def test_staff_uploads_are_bounded_in_files_size_and_cache(start, tmp_path):
                                headers={"content-type": body.headers["content-type"]})
         assert streamed.status_code == 507 and streamed.text == t("zh", "upload_cache_full", mb="0.05")
         assert sum(p.stat().st_size for p in cached(cache)) == 27_000
+
+
+def test_a_running_server_purges_expired_conversations(start, monkeypatch):
+    """Retention holds while the server runs, whether or not anyone asks (and open_state
+    purged at start)."""
+    monkeypatch.setattr(server_module, "PURGE_EVERY", 0.3)
+    with start(log_retention_days=7) as server:
+        conversations = server.state.conversations
+        turn = conversations.turn("web")
+        list(respond(server.assistant, None, "兴县电解铝的产业规模有多大？", log=turn))
+        assert conversations.logged(turn.id) is not None
+        with server.state.database.session() as session:
+            session.execute(update(TurnRow).where(TurnRow.id == turn.id).values(at=utcnow() - timedelta(days=8)))
+        deadline = time.monotonic() + 10
+        while conversations.logged(turn.id) is not None:
+            assert time.monotonic() < deadline, "the expired turn was not purged"
+            time.sleep(0.1)

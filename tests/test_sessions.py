@@ -1,8 +1,13 @@
 """Staff sessions and login throttling on their own, with a clock the test moves."""
 
-import pytest
+from datetime import datetime, timedelta
 
-from app.staff.sessions import MemorySessions, token_hash
+import pytest
+from sqlalchemy import select
+
+from app.staff.db import Database
+from app.staff.sessions import DatabaseSessions, MemorySessions, token_hash
+from app.staff.tables import StaffSessionRow
 from app.staff.throttle import Busy, Locked, LoginThrottle
 
 
@@ -27,6 +32,45 @@ def test_a_session_token_names_its_user_until_it_expires_or_is_revoked():
     assert sessions.user(token) is None and sessions.user(other) == "bob"
     sessions.revoke(other)
     assert sessions.user(other) is None
+
+
+class WallClock:
+    def __init__(self) -> None:
+        self.now = datetime(2025, 3, 1, 9, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_sessions_in_the_database_are_shared_by_servers_and_hold_only_hashes(database_url: str):
+    """Two servers on one database: a login on one opens the other; a logout on either ends it."""
+    clock = WallClock()
+    first, second = Database(database_url), Database(database_url)
+    try:
+        one, other = DatabaseSessions(first, clock), DatabaseSessions(second, clock)
+        token = one.create("alice", lifetime=60)
+        later = one.create("bob", lifetime=600)
+        assert other.user(token) == "alice" and other.user(later) == "bob"
+        assert other.user("made-up") is None and other.user(None) is None
+        with second.session() as session:
+            stored = set(session.scalars(select(StaffSessionRow.token_hash)))
+        assert stored == {token_hash(token), token_hash(later)}  # hashes only
+        clock.now += timedelta(seconds=61)
+        assert one.user(token) is None and other.user(later) == "bob"
+        other.revoke(later)
+        assert one.user(later) is None
+        one.create("carol", lifetime=60)  # a new login clears expired rows
+        with first.session() as session:
+            assert [r.user for r in session.scalars(select(StaffSessionRow))] == ["carol"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_an_unreachable_session_database_opens_nothing(caplog):
+    sessions = DatabaseSessions(Database("postgresql+psycopg://nobody@127.0.0.1:9/none"))
+    assert sessions.user("any-token") is None
+    assert "staff sessions unavailable" in caplog.text
 
 
 def test_failures_lock_a_user_name_for_the_window_then_it_may_try_again():

@@ -12,6 +12,7 @@ from app.settings import Settings
 from app.staff import workspace
 from app.staff.approved import ApprovedLibrary
 from app.staff.auth import check_login, hash_password
+from app.staff.db import Database, sqlite_url
 from app.staff.export import to_docx, to_markdown
 
 DOC = "兴县鹰嘴豆产业介绍\n\n兴县鹰嘴豆种植面积达到3万亩，建成鹰嘴豆深加工生产线2条。"
@@ -52,7 +53,7 @@ def test_upload_list_visibility_and_delete(staff: Settings):
 
 def test_approved_answers_take_precedence_and_export(staff: Settings, tmp_path: Path):
     assistant = Assistant.open(staff)
-    library = ApprovedLibrary(tmp_path / "approved.json")
+    library = ApprovedLibrary(Database(sqlite_url(tmp_path)))
     draft = assistant.ask("兴县鹰嘴豆种植面积是多少？", role="staff")
     edited = "兴县鹰嘴豆种植面积达到3万亩[1]，并建成两条深加工生产线[1]。"
     library.add(draft.question, edited, [c.to_json() for c in draft.citations], "alice")

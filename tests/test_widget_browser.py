@@ -1,5 +1,5 @@
 """The website widget in Debian's chromium (Playwright): a page served from another origin on
-127.0.0.1 embeds the script from the API server, asks, reads the numbered sources and sends
+127.0.0.1 embeds the script from the server (as `county-rag serve` builds it), asks, reads the numbered sources and sends
 feedback. Documents holding HTML stay text; internal documents never show; a page whose origin
 is not allowed gets no answers. Waits are on elements, never on network idle."""
 
@@ -11,13 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from app.answering.assistant import Assistant
-from app.settings import Settings
 from app.staff.db import sqlite_url
-from app.staff.state import AppState, open_state
+from app.staff.state import AppState
 
-from .api_server import serve_api
-from .ui_server import COUNTY_FIGURE, COUNTY_TITLE, HOSTILE_TITLE, INTERNAL_TITLE, free_port
+from .ui_server import (
+    COUNTY_FIGURE,
+    COUNTY_TITLE,
+    HOSTILE_TITLE,
+    INTERNAL_TITLE,
+    free_port,
+    serve,
+    settings_for,
+)
 
 pytest.importorskip("playwright.sync_api")
 
@@ -68,18 +73,17 @@ class Site:
 @pytest.fixture(scope="module")
 def site(county_store: Path, tmp_path_factory) -> Iterator[Site]:
     allowed_port, other_port = free_port(), free_port()
-    settings = Settings(_env_file=None, store=county_store, embed_model="bundled",
-                        database_url=sqlite_url(tmp_path_factory.mktemp("widget-db")),
-                        api_origins=[f"http://127.0.0.1:{allowed_port}"])
-    state = open_state(settings)
-    with serve_api(settings, Assistant.open(settings), state) as api:
+    settings = settings_for(county_store, staff=False,
+                            database_url=sqlite_url(tmp_path_factory.mktemp("widget-db")),
+                            api_origins=[f"http://127.0.0.1:{allowed_port}"])
+    with serve(settings) as server:  # the whole server, as `county-rag serve` builds it
+        api = server.url.rstrip("/")
         pages = [CountyPage(api, allowed_port), CountyPage(api, other_port)]
         try:
-            yield Site(pages[0].url, pages[1].url, state)
+            yield Site(pages[0].url, pages[1].url, server.state)
         finally:
             for page in pages:
                 page.stop()
-    state.close()
 
 
 class Widget:

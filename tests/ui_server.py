@@ -19,6 +19,7 @@ from app.server import create_app
 from app.settings import Settings
 from app.staff.approved import ApprovedLibrary
 from app.staff.auth import hash_password
+from app.staff.state import AppState, open_state
 from ingest.sync import sync
 
 STAFF_USER = "zhangsan"
@@ -94,8 +95,12 @@ def settings_for(store: Path, staff: bool = True, port: int | None = None, **ext
 class Server:
     url: str
     settings: Settings
-    library: ApprovedLibrary
+    state: AppState
     assistant: Assistant
+
+    @property
+    def library(self) -> ApprovedLibrary:
+        return self.state.library
 
     @property
     def staff_url(self) -> str:
@@ -105,12 +110,13 @@ class Server:
 @contextmanager
 def serve(settings: Settings, assistant: Assistant | None = None) -> Iterator[Server]:
     """The server (app.server.create_app under uvicorn) on settings.host:settings.port until the
-    block ends."""
+    block ends; its app database is the settings' (by default SQLite in the store folder)."""
     assistant = assistant or Assistant.open(settings)
-    library = ApprovedLibrary(Path(settings.store) / "approved.json")
-    config = uvicorn.Config(create_app(settings, assistant, library), host=settings.host,
+    state = open_state(settings)
+    config = uvicorn.Config(create_app(settings, assistant, state), host=settings.host,
                             port=settings.port, log_level="warning", proxy_headers=True,
-                            forwarded_allow_ips=settings.trusted_proxies)
+                            forwarded_allow_ips=settings.trusted_proxies,
+                            timeout_graceful_shutdown=3)  # clients' open streams (heartbeats) end
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="county-rag-test-server", daemon=True)
     thread.start()
@@ -121,10 +127,11 @@ def serve(settings: Settings, assistant: Assistant | None = None) -> Iterator[Se
             if time.monotonic() > deadline or not thread.is_alive():
                 raise RuntimeError(f"the app did not start at {url}")
             time.sleep(0.05)
-        yield Server(url, settings, library, assistant)
+        yield Server(url, settings, state, assistant)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        state.close()
 
 
 if __name__ == "__main__":

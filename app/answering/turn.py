@@ -15,6 +15,8 @@ from .provenance import disclosure
 
 logger = logging.getLogger(__name__)
 
+HISTORY_TURNS = 4  # earlier exchanges a follow-up question is read against (the latest ones)
+
 
 class TurnLog(Protocol):
     """Where a surface wants its turns logged (app.staff.conversations.TurnRecorder)."""
@@ -26,9 +28,10 @@ def respond(assistant: Assistant, library: ApprovedLibrary | None, question: str
             role: str = "investor", history: History = (),
             log: TurnLog | None = None) -> Iterator[str | Answer]:
     """Pieces of the reply, then the final Answer (mode "approved" for a library answer),
-    logged to `log` (with the seconds it took) before it is yielded."""
+    logged to `log` (with the seconds it took) before it is yielded. `history` is the
+    conversation so far; its latest HISTORY_TURNS exchanges are used."""
     started = time.perf_counter()
-    for piece in _reply(assistant, library, question, role, history):
+    for piece in _reply(assistant, library, question, role, list(history)[-HISTORY_TURNS:]):
         if log is not None and isinstance(piece, Answer):
             log.record(piece, role, time.perf_counter() - started)
         yield piece

@@ -10,12 +10,11 @@ from app.answering.assistant import History
 from .errors import ApiError, error_body
 from .schemas import MODEL_ID, ChatCompletion, ChatRequest, Choice, CitationOut, ReplyMessage
 
-HISTORY_TURNS = 4  # earlier exchanges read for a follow-up question
 DONE = "data: [DONE]\n\n"
 
 
 def question_and_history(request: ChatRequest, max_chars: int) -> tuple[str, History]:
-    """The last user message, and the user/assistant exchanges before it (the latest few)."""
+    """The last user message, and the user/assistant exchanges before it."""
     turns = [m for m in request.messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user" or not turns[-1].text.strip():
         raise ApiError(400, 'the last message must be the question: role "user", with text',
@@ -26,7 +25,7 @@ def question_and_history(request: ChatRequest, max_chars: int) -> tuple[str, His
                        f"{max_chars} are accepted", "question_too_long")
     history = [(turns[i].text.strip(), turns[i + 1].text.strip()) for i in range(len(turns) - 2)
                if turns[i].role == "user" and turns[i + 1].role == "assistant"]
-    return question, history[-HISTORY_TURNS:]
+    return question, history
 
 
 def citations_of(answer: Answer) -> list[CitationOut]:

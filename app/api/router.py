@@ -3,11 +3,8 @@ list, feedback on an answer, and the website widget's script.
 
 Anonymous callers are investors (public documents only); a staff API key (`Authorization:
 Bearer crk_…`) gives the staff role, a wrong one is refused; other tokens (OpenAI clients always
-send one) are ignored. The server wires it in:
-
-    app.include_router(create_router(settings, assistant, state.library, state.conversations,
-                                     state.api_keys))
-    allow_origins(app, settings)          # app.api.cors: the widget's pages
+send one) are ignored. `app.server.create_app` includes it, beside the web chat, and lets the
+widget's pages call it (`app.api.cors.allow_origins`).
 """
 
 import logging
@@ -50,7 +47,7 @@ log = logging.getLogger(__name__)
 
 def create_router(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None,
                   conversations: ConversationLog, api_keys: ApiKeys) -> APIRouter:
-    workers = Workers(settings.api_concurrency)
+    workers = Workers(settings.answer_concurrency)
     bearer = HTTPBearer(auto_error=False, description="A staff API key (crk_…, made with "
                         "`county-rag api-key create NAME`) gives the staff role; without one (or "
                         "with any other token) the caller is an investor.")

@@ -1,4 +1,4 @@
-"""Chat turns run in worker threads, a bounded number at once (COUNTY_RAG_API_CONCURRENCY);
+"""Chat turns run in worker threads, a bounded number at once (COUNTY_RAG_ANSWER_CONCURRENCY);
 further requests wait their turn. The event loop stays free, and while one turn does its
 CPU-bound part (retrieval, the extractive answer) others go on streaming from the LLM, which
 waits on the network with the GIL released."""

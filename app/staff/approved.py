@@ -20,7 +20,7 @@ from app.answering.citations import cited
 from app.language.matching import query_grams
 from app.language.query import analyse
 
-from .db import Database, DatabaseUnavailable, sqlite_url
+from .db import Database, DatabaseUnavailable
 from .tables import ApprovedRow
 
 LEGACY_FILE = "approved.json"
@@ -58,15 +58,10 @@ def kept_citations(answer: str, citations: list[dict]) -> list[dict]:
 
 
 class ApprovedLibrary:
-    """The approved answers in a database. Given the path of a legacy `approved.json` instead
-    (the layout before the database), it uses the SQLite database in that folder and moves the
-    file into it."""
+    """The approved answers in the app database (`state.open_state` opens it, moving a legacy
+    `approved.json` into it)."""
 
-    def __init__(self, database: Database | Path):
-        if isinstance(database, Path):
-            legacy = database
-            database = Database(sqlite_url(legacy.parent))
-            migrate_json(database, legacy)
+    def __init__(self, database: Database):
         self.database = database
 
     def entries(self) -> list[ApprovedAnswer]:

@@ -93,7 +93,8 @@ class ConversationLog:
             log.exception("could not log the answer to %r", answer.question[:80])
 
     def rate(self, turn_id: str, rating: str, comment: str | None = None) -> bool:
-        """Record (or replace) the feedback on a logged answer; False when no such answer."""
+        """Record (or replace) the feedback on a logged answer; False when no such answer.
+        Raises DatabaseUnavailable when the database cannot be reached."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
         with self.database.session() as session:
@@ -104,11 +105,16 @@ class ConversationLog:
             session.add(row)
         return True
 
+    def unrate(self, turn_id: str) -> None:
+        """Withdraw the feedback on an answer (a thumb clicked again). Raises DatabaseUnavailable."""
+        with self.database.session() as session:
+            session.execute(delete(FeedbackRow).where(FeedbackRow.turn_id == turn_id))
+
     def recent(self, since: datetime | None = None, refused: bool = False, thumbs_down: bool = False,
                limit: int | None = 500) -> list[LoggedTurn]:
         """Logged turns, newest first; `refused` and `thumbs_down` keep those that went unanswered
         or were judged wrong (either, when both are set)."""
-        query = select(TurnRow, FeedbackRow).outerjoin(FeedbackRow, FeedbackRow.turn_id == TurnRow.id)
+        query = _with_feedback()
         if since is not None:
             query = query.where(TurnRow.at >= since)
         problems = ([TurnRow.answered.is_(False)] if refused else []) + (
@@ -118,6 +124,13 @@ class ConversationLog:
         query = query.order_by(TurnRow.at.desc()).limit(limit)
         with self.database.session() as session:
             return [_logged(turn, feedback) for turn, feedback in session.execute(query)]
+
+    def logged(self, turn_id: str) -> LoggedTurn | None:
+        """One logged turn by its id, with its feedback."""
+        query = _with_feedback().where(TurnRow.id == turn_id)
+        with self.database.session() as session:
+            found = session.execute(query).first()
+        return _logged(*found) if found else None
 
     def purge(self, now: datetime | None = None) -> int:
         """Delete turns (and their feedback) older than the retention period; how many went."""
@@ -132,6 +145,10 @@ class ConversationLog:
     def _purge_when_due(self) -> None:
         if time.monotonic() >= self._next_purge:
             self.purge()
+
+
+def _with_feedback():
+    return select(TurnRow, FeedbackRow).outerjoin(FeedbackRow, FeedbackRow.turn_id == TurnRow.id)
 
 
 def _logged(turn: TurnRow, feedback: FeedbackRow | None) -> LoggedTurn:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.settings import Settings
@@ -82,20 +82,28 @@ class Database:
                                            {"key": _SCHEMA_LOCK})
                     Base.metadata.create_all(connection)
             except SQLAlchemyError as exc:
-                reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-                raise DatabaseUnavailable(f"cannot open the app database {self.where}: {reason}") from exc
+                raise DatabaseUnavailable(f"cannot open the app database {self.where}: {_reason(exc)}") from exc
             self._ready = True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction: committed at the end of the block, rolled back on error."""
+        """A session in a transaction: committed at the end of the block, rolled back on error.
+        A lost connection (server down, file unreadable) raises DatabaseUnavailable."""
         if not self._ready:
             self._create_tables()
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise DatabaseUnavailable(f"the app database {self.where} failed: {_reason(exc)}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The first line of what the database driver said."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def _sqlite_pragmas(connection, _record) -> None:

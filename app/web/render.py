@@ -45,6 +45,8 @@ class Turn:
     answer: Answer | None = None
     contexts: dict[int, Context] = field(default_factory=dict)  # by citation number
     error: str = ""
+    id: str | None = None  # of the logged turn, which feedback names
+    rating: str | None = None  # up | down
 
 
 def marked_text(text: str, numbers: set[int]) -> str:

@@ -1,4 +1,5 @@
-"""The staff workspace: documents, pitch answers, approved answers; a page of its own at /staff.
+"""The staff workspace: documents, pitch answers, approved answers, the questions investors asked
+(with the knowledge-gap report); a page of its own at /staff.
 
 app/server.py lets no request reach this page or its events without a valid staff session (a
 server-side token in an HttpOnly cookie, app/web/login.py). Every handler takes the user from
@@ -23,11 +24,13 @@ from app.answering.assistant import Assistant
 from app.answering.provenance import Disclosure, disclosure
 from app.settings import Settings
 from app.staff import workspace
-from app.staff.approved import ApprovedLibrary, kept_citations
+from app.staff.approved import kept_citations
 from app.staff.export import to_docx, to_markdown
+from app.staff.state import AppState
 from ingest.errors import CountyRagError
 from ingest.sync import SyncEvents
 
+from .questions import questions_tab
 from .render import (
     answer_html,
     docs_table,
@@ -39,7 +42,7 @@ from .render import (
 )
 from .style import language_js, title_js
 from .text import LANGUAGES, language, reason_text, t
-from .ui import ASSISTANT_QUEUE, Texts, contexts_for, county, page_top
+from .ui import Texts, contexts_for, county, page_top
 from .uploads import discard, upload_cache
 
 log = logging.getLogger(__name__)
@@ -126,13 +129,13 @@ def _export_file(root: Path, name: str, data: bytes) -> str:
     return str(path)
 
 
-def build_staff_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None) -> gr.Blocks:
+def build_staff_app(settings: Settings, assistant: Assistant, state: AppState) -> gr.Blocks:
     """The staff workspace page (app.server mounts it at /staff behind the login)."""
     texts = Texts()
     titles = {code: t(code, "staff_title", county=county(settings, code)) for code in LANGUAGES}
     with gr.Blocks(title=titles["zh"], analytics_enabled=False, delete_cache=(3600, 86400)) as page:
         lang = page_top(texts, lambda lg: staff_header_html(titles[lg], lg))
-        build_staff(settings, assistant, library, texts, lang, page)
+        build_staff(settings, assistant, state, texts, lang, page)
         lang.input(None, inputs=[lang], js=title_js(titles))
         page.load(lambda code: [language(code), *texts.updates(language(code))], inputs=[lang],
                   outputs=[lang, *texts.components], js=language_js(titles), api_visibility="private")
@@ -141,9 +144,10 @@ def build_staff_app(settings: Settings, assistant: Assistant, library: ApprovedL
     return page
 
 
-def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None,
-                texts: Texts, lang: gr.Radio, page: gr.Blocks) -> None:
+def build_staff(settings: Settings, assistant: Assistant, state: AppState, texts: Texts, lang: gr.Radio,
+                page: gr.Blocks) -> None:
     """The workspace inside the current Blocks context."""
+    library = state.library
     draft = gr.State(None)
     # exports are served to the browser from here; the folder goes when the app does (or at exit)
     export_dir = tempfile.TemporaryDirectory(prefix="county-rag-export-")
@@ -153,7 +157,7 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
             whoami = gr.HTML("", elem_id="cr-whoami")
             logout_btn = texts.add(gr.Button(t("zh", "logout"), size="sm", scale=0, min_width=110,
                                              elem_id="cr-logout"), value="logout")
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab(t("zh", "tab_docs"), id="docs", elem_id="cr-tab-docs") as docs_tab:
                 texts.add(docs_tab, label="tab_docs")
                 files_in = texts.add(gr.File(label=t("zh", "upload_label"), file_count="multiple",
@@ -225,6 +229,10 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
                                                            scale=0, elem_id="cr-delete-entry"),
                                                  value="delete_entry")
                 lib_msg = gr.HTML("", elem_id="cr-lib-msg")
+
+            with gr.Tab(t("zh", "tab_questions"), id="questions", elem_id="cr-tab-questions") as questions_tab_:
+                texts.add(questions_tab_, label="tab_questions")
+                questions = questions_tab(state.conversations, lambda: assistant.retriever.embedder, texts, lang)
 
     # --- views -------------------------------------------------------------------------------
 
@@ -455,8 +463,25 @@ def build_staff(settings: Settings, assistant: Assistant, library: ApprovedLibra
     draft_outputs = [pitch_answer, pitch_view, draft, approve_msg, draft_check]
     for trigger in (draft_btn.click, pitch_q.submit):
         trigger(as_staff(draft_answer), inputs=[pitch_q, lang], outputs=draft_outputs,
-                api_visibility="private",
-                concurrency_id=ASSISTANT_QUEUE, concurrency_limit=1, show_progress="minimal")
+                api_visibility="private", show_progress="minimal")
+
+    # --- questions asked: one click from a logged question to its draft ------------------------
+
+    for trigger in (questions_tab_.select, lang.input):
+        trigger(questions.show, inputs=[*questions.inputs, lang], outputs=questions.views,
+                api_visibility="private")
+
+    def to_pitch(code: str, clicked: gr.EventData):
+        """The pitch tab with the logged question (looked up by the turn id the click sent)."""
+        turn_id = str(getattr(clicked, "turn", "") or "")
+        question = questions.question_of(turn_id) if turn_id else None
+        if question is None:
+            raise gr.Error(t(language(code), "question_gone"))
+        return question, gr.Tabs(selected="pitch")
+
+    questions.drafts.click(to_pitch, inputs=[lang], outputs=[pitch_q, tabs], api_visibility="private").success(
+        as_staff(draft_answer), inputs=[pitch_q, lang], outputs=draft_outputs, api_visibility="private",
+        show_progress="minimal")
 
     def approve(text: str, answer: Answer | None, name: str | None, code: str):
         lang_code = language(code)

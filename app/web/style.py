@@ -128,6 +128,18 @@ table.cr-docs th.cr-col-visibility { width: 6.5em; }
 table.cr-docs td.cr-doc-title, table.cr-docs td.cr-doc-file { white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 table.cr-docs td.cr-doc-status { overflow-wrap: anywhere; }
+table.cr-questions { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+table.cr-questions th, table.cr-questions td { border-bottom: 1px solid var(--border-color-primary);
+  padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+tr.cr-refused td.cr-logged-answered, tr.cr-judged-wrong td.cr-logged-feedback { color: #b71c1c; font-weight: 600; }
+td.cr-logged-time { white-space: nowrap; }
+.cr-comment { font-size: 0.8rem; color: var(--body-text-color-subdued); }
+button.cr-draft-from { white-space: nowrap; padding: 0.2rem 0.6rem; border-radius: 6px; cursor: pointer;
+  border: 1px solid var(--color-accent); color: var(--color-accent); background: transparent; }
+.cr-gaps { display: flex; flex-direction: column; gap: 0.5rem; }
+.cr-gap { border-left: 3px solid #f3a712; padding: 0.2rem 0.7rem; }
+.cr-gap-summary { font-weight: 600; }
+.cr-gap-examples { margin: 0.2rem 0 0.2rem 1.2rem; }
 table.cr-docs td.cr-doc-chunks { text-align: right; }
 tr.cr-incomplete td.cr-doc-status, tr.cr-upload-failed td.cr-doc-status { color: #b71c1c; font-weight: 600; }
 tr.cr-upload-waiting td.cr-doc-status { color: #8a5a00; }

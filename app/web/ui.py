@@ -1,8 +1,11 @@
 """The investor chat (public), and what the staff workspace (app/web/staff.py) shares with it.
 
-The UI is a thin surface: answers come from `app.answering.turn.respond`. Per-browser state
-(chat turns) lives in gr.State; untrusted text is escaped by `app.web.render`. The staff
-workspace is a page of its own behind a login (app/server.py).
+The UI is a thin surface: answers come from `app.answering.turn.respond`, which logs each turn
+(with an anonymous id of the browser's session, nothing else about the person); thumbs up/down
+and a comment under an answer go to the same log (`app.staff.conversations`). Per-browser state
+(chat turns) lives in gr.State; untrusted text is escaped by `app.web.render`. Questions are
+answered side by side, up to COUNTY_RAG_ANSWER_CONCURRENCY at once (the queue's limit, set by
+app/server.py). The staff workspace is a page of its own behind a login (app/server.py).
 """
 
 import logging
@@ -17,18 +20,27 @@ from app.answering.turn import respond
 from app.settings import Settings
 from app.staff import workspace
 from app.staff.approved import ApprovedLibrary
+from app.staff.conversations import RATINGS, ConversationLog, anonymous_session
 from ingest.errors import CountyRagError
 
-from .render import Context, Turn, chat_messages, header_html, staff_disabled_html, staff_link_html
+from .render import (
+    Context,
+    Turn,
+    chat_messages,
+    header_html,
+    message_html,
+    staff_disabled_html,
+    staff_link_html,
+)
 from .style import language_js, title_js
 from .text import language, t
 
 log = logging.getLogger(__name__)
 
 CONTEXT_CHARS = 300  # characters of the document shown on each side of a cited passage
-HISTORY_TURNS = 4  # earlier exchanges passed to the assistant for follow-up questions
 EXAMPLES = 3
-ASSISTANT_QUEUE = "assistant"  # one question at a time: the retriever is not thread-safe
+SURFACE = "web"
+LIKES = ("Like", "Dislike")  # the Chatbot's thumbs, as it names them; RATINGS in that order
 
 
 class Texts:
@@ -109,8 +121,10 @@ def page_top(texts: Texts, header: Callable[[str], str]) -> gr.Radio:
                         elem_id="cr-lang", scale=0, min_width=180)
 
 
-def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None) -> gr.Blocks:
-    """The investor chat (app.server mounts it at /, beside the staff workspace)."""
+def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary | None,
+              conversations: ConversationLog | None = None) -> gr.Blocks:
+    """The investor chat (app.server mounts it at /, beside the staff workspace); turns and
+    feedback go to `conversations` when given."""
     contact = {"zh": settings.contact_zh, "en": settings.contact_en}
     texts = Texts()
 
@@ -118,8 +132,10 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
         notice = say("keyword_led", lang) if assistant.keyword_led else ""
         return header_html(county(settings, lang), lang, notice)
 
-    def render(turns: list[Turn], lang: str) -> list[dict]:
-        return chat_messages(turns, lang, contact)
+    def render(turns: list[Turn], lang: str):
+        """The Chatbot's messages, with the thumbs each answer was given."""
+        ratings = [LIKES[RATINGS.index(x.rating)] if x.rating else None for x in turns]
+        return gr.update(value=chat_messages(turns, lang, contact), feedback_value=ratings)
 
     # delete_cache: files uploaded through the page or offered for download are dropped from
     # gradio's cache after a day (uploads are kept in the uploads folder by app.workspace)
@@ -133,9 +149,17 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
                 chatbot = texts.add(gr.Chatbot(
                     [], label=t("zh", "chat_label"), show_label=False, elem_id="cr-chat",
                     render_markdown=False, sanitize_html=True, allow_tags=False,
-                    latex_delimiters=[], buttons=[], feedback_options=None, height=560,
-                    layout="bubble", autoscroll=True,
+                    latex_delimiters=[], buttons=[], height=560, layout="bubble", autoscroll=True,
+                    feedback_options=LIKES if conversations else None,
                 ), label="chat_label")
+                with gr.Row(visible=False, elem_id="cr-feedback") as feedback_row:
+                    comment = texts.add(gr.Textbox(
+                        label=t("zh", "feedback_comment"), placeholder=t("zh", "feedback_placeholder"),
+                        lines=1, max_lines=4, scale=8, elem_id="cr-feedback-comment", max_length=1000,
+                    ), label="feedback_comment", placeholder="feedback_placeholder")
+                    send_comment = texts.add(gr.Button(t("zh", "feedback_send"), scale=1, min_width=90,
+                                                       elem_id="cr-feedback-send"), value="feedback_send")
+                feedback_note = gr.HTML("", elem_id="cr-feedback-note")
                 with gr.Row(elem_id="cr-ask"):
                     question = texts.add(gr.Textbox(
                         label=t("zh", "question_label"), show_label=False, elem_id="cr-question",
@@ -179,19 +203,21 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
         lang.input(on_language, inputs=[lang, turns], outputs=refresh, api_visibility="private")
         lang.input(None, inputs=[lang], js=title_js(titles))
 
-        def ask(text: str, state: list[Turn], code: str):
+        def ask(text: str, state: list[Turn], code: str, request: gr.Request):
             lang_code = language(code)
             text = (text or "").strip()
             if not text:
                 yield gr.update(), gr.update(), state
                 return
-            state = [*state, Turn(text)]
+            record = (conversations.turn(SURFACE, anonymous_session(request.session_hash))
+                      if conversations else None)
+            state = [*state, Turn(text, id=record.id if record else None)]
             turn = state[-1]
             yield "", render(state, lang_code), state
             history = [(x.answer.standalone_question or x.answer.question, x.answer.text)
-                       for x in state[:-1] if x.answer is not None][-HISTORY_TURNS:]
+                       for x in state[:-1] if x.answer is not None]
             try:
-                for piece in respond(assistant, library, text, "investor", history):
+                for piece in respond(assistant, library, text, "investor", history, log=record):
                     if isinstance(piece, Answer):
                         turn.answer = piece  # its text replaces what was streamed
                         turn.contexts = contexts_for(assistant, piece, public_only=True)
@@ -206,11 +232,53 @@ def build_app(settings: Settings, assistant: Assistant, library: ApprovedLibrary
                 turn.error = "internal error"
                 yield gr.update(), render(state, lang_code), state
 
-        ask_options = dict(outputs=[question, chatbot, turns], concurrency_id=ASSISTANT_QUEUE,
-                           concurrency_limit=1, show_progress="minimal")
+        ask_options = dict(outputs=[question, chatbot, turns], show_progress="minimal")
         question.submit(ask, inputs=[question, turns, lang], api_name="ask", **ask_options)
         send.click(ask, inputs=[question, turns, lang], api_visibility="private", **ask_options)
         for button in examples:
             button.click(ask, inputs=[button, turns, lang], api_visibility="private", **ask_options)
         chatbot.clear(lambda: [], outputs=[turns], api_visibility="private")  # its bin icon
+
+        rated = gr.State(None)  # the answer (turn) whose thumbs were last clicked
+
+        def on_thumbs(state: list[Turn], code: str, liked: gr.LikeData):
+            """A thumb stores the rating at once; the comment box that opens may add to it."""
+            lang_code = language(code)
+            index = liked.index if isinstance(liked.index, int) else liked.index[0]
+            turn = state[index // 2] if 0 <= index // 2 < len(state) else None
+            if turn is None or turn.id is None or turn.answer is None:
+                return state, None, gr.update(visible=False), ""
+            # liked: True (thumb up), False (down), "" (clicked again: withdrawn)
+            turn.rating = {True: "up", False: "down"}.get(liked.liked) if isinstance(liked.liked, bool) else None
+            try:
+                if turn.rating is None:
+                    conversations.unrate(turn.id)
+                else:
+                    conversations.rate(turn.id, turn.rating)
+            except CountyRagError as exc:  # the database is away: say so, the chat goes on
+                log.error("feedback on %s not stored: %s", turn.id, exc)
+                turn.rating = None
+                return state, None, gr.update(visible=False), message_html(t(lang_code, "feedback_failed"), "warn")
+            if turn.rating is None:
+                return state, None, gr.update(visible=False), ""
+            return state, turn.id, gr.update(visible=True), message_html(t(lang_code, "feedback_thanks"), "ok")
+
+        def on_comment(text: str, state: list[Turn], turn_id: str | None, code: str):
+            lang_code = language(code)
+            turn = next((x for x in state if x.id == turn_id and x.rating), None)
+            if turn is None or not (text or "").strip():
+                return gr.update(), gr.update(), gr.update()
+            try:
+                conversations.rate(turn.id, turn.rating, text.strip())
+            except CountyRagError as exc:
+                log.error("feedback comment on %s not stored: %s", turn.id, exc)
+                return gr.update(), gr.update(), message_html(t(lang_code, "feedback_failed"), "warn")
+            return "", gr.update(visible=False), message_html(t(lang_code, "feedback_comment_thanks"), "ok")
+
+        if conversations:
+            chatbot.like(on_thumbs, inputs=[turns, lang], outputs=[turns, rated, feedback_row, feedback_note],
+                         api_visibility="private")
+            for trigger in (send_comment.click, comment.submit):
+                trigger(on_comment, inputs=[comment, turns, rated, lang],
+                        outputs=[comment, feedback_row, feedback_note], api_visibility="private")
     return app
