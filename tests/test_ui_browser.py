@@ -206,7 +206,7 @@ def test_language_switch_changes_the_interface_strings(server, open_page, shots)
         "() => document.querySelector('#cr-header h1').innerText === 'Xing County Investment Assistant'")
     assert page.page.locator("#cr-send").inner_text() == "Send"
     assert page.page.title() == "Xing County Investment Assistant"
-    assert page.page.get_by_role("tab", name="Investor chat").is_visible()
+    page.page.get_by_role("tab", name="Investor chat").wait_for(state="visible", timeout=10_000)
     assert "Ask a question" in page.page.locator("#cr-question textarea").get_attribute("placeholder")
     page.shot(shots, "02-english")
     page.page.locator("#cr-lang").get_by_text("中文").click()

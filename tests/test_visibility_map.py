@@ -77,7 +77,7 @@ def test_the_map_is_cached_and_follows_visibility_changes(index: Settings, bundl
         raise AssertionError("the metadata was read again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(IndexStore, "visibilities", no_pass)
+        patch.setattr(IndexStore, "catalog", no_pass)
         retriever = Retriever(index, IndexStore(index, create=False), bundled_embedder)
     question = analyse("rail freight line to the coal port")
     assert sources(retriever, retriever._dense(question, {"public"}))[0] == "railway.txt"
