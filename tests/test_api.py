@@ -24,11 +24,11 @@ from .api_server import serve_api
 from .llm_server import FakeLLM, Reply
 from .ui_server import COUNTY_FIGURE, COUNTY_TITLE, INTERNAL_PHRASE, INTERNAL_TITLE, free_port
 
-QUESTION = "兴县电解铝的产业规模有多大？"
-SIGNING = "兴县的法兰项目由哪家企业投资？"
+QUESTION = "青禾县电解铝的产业规模有多大？"
+SIGNING = "青禾县的法兰项目由哪家企业投资？"
 SIGNING_DAY = "这个项目是哪天签约的？"
-INTERNAL_QUESTION = "鹰嘴豆深加工项目的意向投资方是谁？"
-UNANSWERABLE = "兴县的民用机场哪一年通航？"
+INTERNAL_QUESTION = "荞麦深加工项目的意向投资方是谁？"
+UNANSWERABLE = "青禾县的民用机场哪一年通航？"
 ORIGIN = "http://127.0.0.1:9"  # a page allowed to embed the widget (never contacted)
 
 
@@ -154,7 +154,7 @@ def raw_reply(url: str, question: str, stream: bool) -> str:
 def test_internal_documents_reach_staff_keys_only(client, staff_client, url: str):
     for stream in (False, True):
         raw = raw_reply(url, INTERNAL_QUESTION, stream)
-        assert "晋北丰收" not in raw and INTERNAL_TITLE not in raw and "鹰嘴豆客商" not in raw
+        assert "晋北丰收" not in raw and INTERNAL_TITLE not in raw and "荞麦客商" not in raw
     assert ask(client, INTERNAL_QUESTION).model_extra["answered"] is False
 
     staff = ask(staff_client, INTERNAL_QUESTION)
@@ -213,9 +213,9 @@ def test_feedback_is_recorded_by_answer_id(client: openai.OpenAI, url: str, stat
      400, 'the last message must be the question'),
     (json.dumps({"messages": [{"role": "user", "content": "   "}]}).encode(),
      400, 'the last message must be the question'),
-    (json.dumps({"messages": [{"role": "user", "content": "兴" * 201}]}).encode(),
+    (json.dumps({"messages": [{"role": "user", "content": "青" * 201}]}).encode(),
      400, "the question is 201 characters long; at most 200 are accepted"),
-    (json.dumps({"messages": [{"role": "user", "content": "兴" * 100}] * 40}).encode(),
+    (json.dumps({"messages": [{"role": "user", "content": "青" * 100}] * 40}).encode(),
      413, "the request body is too large (at most 8 KB)"),
 ])
 def test_bad_requests_get_a_json_error_with_the_reason(url: str, body: bytes, status: int, message: str):
@@ -229,7 +229,7 @@ def test_a_body_sent_in_chunks_is_cut_off_at_the_limit(url: str):
     def body() -> Iterator[bytes]:
         yield b'{"messages": [{"role": "user", "content": "'
         for _ in range(20):
-            yield "兴".encode() * 300
+            yield "青".encode() * 300
         yield b'"}]}'
 
     response = httpx.post(f"{url}/v1/chat/completions", content=body(),
@@ -239,7 +239,7 @@ def test_a_body_sent_in_chunks_is_cut_off_at_the_limit(url: str):
 
 def test_question_too_long_reaches_the_openai_client_as_a_message(client: openai.OpenAI):
     with pytest.raises(openai.BadRequestError, match="at most 200 are accepted"):
-        ask(client, "兴" * 300)
+        ask(client, "青" * 300)
 
 
 def test_unknown_path_is_a_json_404(url: str):
@@ -283,7 +283,7 @@ def llm_url(county_store: Path, tmp_path_factory, llm: FakeLLM, state: AppState)
 
 
 def test_llm_answer_streams_piece_by_piece(llm: FakeLLM, llm_url: str):
-    llm.reset(Reply(pieces=["兴县已形成", "50万吨电解铝", "产业规模[1]。"], pause=0.3))
+    llm.reset(Reply(pieces=["青禾县已形成", "50万吨电解铝", "产业规模[1]。"], pause=0.3))
     client = openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
     deltas, last = [], {}
     for chunk in ask(client, QUESTION, stream=True):
@@ -291,16 +291,16 @@ def test_llm_answer_streams_piece_by_piece(llm: FakeLLM, llm_url: str):
             deltas.append(chunk.choices[0].delta.content)
         if chunk.choices and chunk.choices[0].finish_reason:
             last = chunk.model_extra
-    assert deltas == ["兴县已形成", "50万吨电解铝", "产业规模[1]。"]
+    assert deltas == ["青禾县已形成", "50万吨电解铝", "产业规模[1]。"]
     assert last["mode"] == "llm:fake-model" and last["answered"] is True
     assert COUNTY_FIGURE in last["citations"][0]["text"]
 
 
 def test_final_text_replaces_a_draft_the_checks_changed(llm: FakeLLM, llm_url: str):
-    llm.reset("兴县已形成50万吨电解铝产业规模[1][7]。")  # [7]: no such source
+    llm.reset("青禾县已形成50万吨电解铝产业规模[1][7]。")  # [7]: no such source
     client = openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
     text, last = streamed(client, QUESTION)
-    assert "[7]" in text and last["message"]["content"] == "兴县已形成50万吨电解铝产业规模[1]。"
+    assert "[7]" in text and last["message"]["content"] == "青禾县已形成50万吨电解铝产业规模[1]。"
 
 
 def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: str):
@@ -309,7 +309,7 @@ def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: st
 
     def slow_stream(_request) -> Reply:
         arrivals.append(time.monotonic())
-        return Reply(pieces=["兴县已形成50万吨电解铝产业规模[1]。"] + ["。"] * 3, pause=1.0)
+        return Reply(pieces=["青禾县已形成50万吨电解铝产业规模[1]。"] + ["。"] * 3, pause=1.0)
 
     llm.reset(slow_stream)
     clients = [openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)

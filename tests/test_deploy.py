@@ -33,9 +33,9 @@ from .ui_server import (
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION = "兴县电解铝的产业规模有多大？"
-SIGNING = "兴县的法兰项目由哪家企业投资？"
-UPLOAD_QUESTION = "兴县绿氢项目的总投资是多少？"
+QUESTION = "青禾县电解铝的产业规模有多大？"
+SIGNING = "青禾县的法兰项目由哪家企业投资？"
+UPLOAD_QUESTION = "青禾县绿氢项目的总投资是多少？"
 SEEN_WITHIN = 10.0  # seconds for a document indexed through one server to be answered by another
 
 

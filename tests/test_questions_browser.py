@@ -18,10 +18,10 @@ from .ui_server import COUNTY_FIGURE, Server, build_index, serve, settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ANSWERED = "兴县铝土矿的规模是多少？"
+ANSWERED = "青禾县铝土矿的规模是多少？"
 COMMENT = "想知道<b>氧化铝</b>的产能，回答没有单独说明"
-REFUSED = "兴县的天然气管道<img src=x onerror=\"window.__pwned='q'\">什么时候通到园区？"
-REFUSED_AGAIN = "兴县园区的天然气管道接通了吗？"
+REFUSED = "青禾县的天然气管道<img src=x onerror=\"window.__pwned='q'\">什么时候通到园区？"
+REFUSED_AGAIN = "青禾县园区的天然气管道接通了吗？"
 
 
 @pytest.fixture(scope="module")
