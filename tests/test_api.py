@@ -24,11 +24,11 @@ from .api_server import serve_api
 from .llm_server import FakeLLM, Reply
 from .ui_server import COUNTY_FIGURE, COUNTY_TITLE, INTERNAL_PHRASE, INTERNAL_TITLE, free_port
 
-QUESTION = "青禾县电解铝的产业规模有多大？"
-SIGNING = "青禾县的法兰项目由哪家企业投资？"
+QUESTION = "青禾县每年能生产多少金属镁？"
+SIGNING = "青禾县的球墨铸管项目由哪家企业投资？"
 SIGNING_DAY = "这个项目是哪天签约的？"
 INTERNAL_QUESTION = "荞麦深加工项目的意向投资方是谁？"
-UNANSWERABLE = "青禾县的民用机场哪一年通航？"
+UNANSWERABLE = "青禾县的民用机场是哪年开始通航的？"
 ORIGIN = "http://127.0.0.1:9"  # a page allowed to embed the widget (never contacted)
 
 
@@ -95,7 +95,7 @@ def streamed(client: openai.OpenAI, *messages: str, **options) -> tuple[str, dic
 def test_openai_client_gets_a_cited_answer(client: openai.OpenAI, state: AppState):
     reply = ask(client, QUESTION)
     text = reply.choices[0].message.content
-    assert "50万吨电解铝" in text and "[1]" in text
+    assert "金属镁8万吨" in text and "[1]" in text
     extra = reply.model_extra
     assert extra["answered"] is True and extra["mode"] == "extractive"
     first = extra["citations"][0]
@@ -108,7 +108,7 @@ def test_openai_client_gets_a_cited_answer(client: openai.OpenAI, state: AppStat
 
 def test_streamed_answer_ends_with_citations_then_done(client: openai.OpenAI, url: str):
     text, last = streamed(client, QUESTION)
-    assert "50万吨电解铝" in text and "[1]" in text
+    assert "金属镁8万吨" in text and "[1]" in text
     assert last["answered"] is True and last["message"]["content"] == text
     assert [c["n"] for c in last["citations"]] == [1] and COUNTY_FIGURE in last["citations"][0]["text"]
 
@@ -122,12 +122,12 @@ def test_streamed_answer_ends_with_citations_then_done(client: openai.OpenAI, ur
 
 def test_history_is_used_for_a_follow_up(client: openai.OpenAI, state: AppState):
     first = ask(client, SIGNING)
-    assert "江苏铁宝锻造有限公司" in first.choices[0].message.content
+    assert "河北恒泰铸造有限公司" in first.choices[0].message.content
     follow = ask(client, SIGNING, first.choices[0].message.content, SIGNING_DAY)
     alone = ask(client, SIGNING_DAY)
-    assert "3月27日" in follow.choices[0].message.content
+    assert "4月16日" in follow.choices[0].message.content
     logged = {t.id: t for t in state.conversations.recent()}
-    assert logged[follow.id].question == SIGNING_DAY and "法兰项目" in logged[follow.id].standalone
+    assert logged[follow.id].question == SIGNING_DAY and "球墨铸管项目" in logged[follow.id].standalone
     assert logged[alone.id].standalone is None  # without the history, nothing to carry over
 
 
@@ -283,7 +283,7 @@ def llm_url(county_store: Path, tmp_path_factory, llm: FakeLLM, state: AppState)
 
 
 def test_llm_answer_streams_piece_by_piece(llm: FakeLLM, llm_url: str):
-    llm.reset(Reply(pieces=["青禾县已形成", "50万吨电解铝", "产业规模[1]。"], pause=0.3))
+    llm.reset(Reply(pieces=["青禾县每年可生产", "金属镁8万吨", "、镁合金15万吨[1]。"], pause=0.3))
     client = openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
     deltas, last = [], {}
     for chunk in ask(client, QUESTION, stream=True):
@@ -291,16 +291,16 @@ def test_llm_answer_streams_piece_by_piece(llm: FakeLLM, llm_url: str):
             deltas.append(chunk.choices[0].delta.content)
         if chunk.choices and chunk.choices[0].finish_reason:
             last = chunk.model_extra
-    assert deltas == ["青禾县已形成", "50万吨电解铝", "产业规模[1]。"]
+    assert deltas == ["青禾县每年可生产", "金属镁8万吨", "、镁合金15万吨[1]。"]
     assert last["mode"] == "llm:fake-model" and last["answered"] is True
     assert COUNTY_FIGURE in last["citations"][0]["text"]
 
 
 def test_final_text_replaces_a_draft_the_checks_changed(llm: FakeLLM, llm_url: str):
-    llm.reset("青禾县已形成50万吨电解铝产业规模[1][7]。")  # [7]: no such source
+    llm.reset("青禾县每年可生产金属镁8万吨[1][7]。")  # [7]: no such source
     client = openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
     text, last = streamed(client, QUESTION)
-    assert "[7]" in text and last["message"]["content"] == "青禾县已形成50万吨电解铝产业规模[1]。"
+    assert "[7]" in text and last["message"]["content"] == "青禾县每年可生产金属镁8万吨[1]。"
 
 
 def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: str):
@@ -309,7 +309,7 @@ def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: st
 
     def slow_stream(_request) -> Reply:
         arrivals.append(time.monotonic())
-        return Reply(pieces=["青禾县已形成50万吨电解铝产业规模[1]。"] + ["。"] * 3, pause=1.0)
+        return Reply(pieces=["青禾县每年可生产金属镁8万吨[1]。"] + ["。"] * 3, pause=1.0)
 
     llm.reset(slow_stream)
     clients = [openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
@@ -331,9 +331,9 @@ def test_with_the_database_out_of_reach_investors_still_get_answers(settings: Se
     with serve_api(settings, assistant, state) as base:
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0, timeout=60)
         reply = ask(client, QUESTION)
-        assert "50万吨电解铝" in reply.choices[0].message.content
+        assert "金属镁8万吨" in reply.choices[0].message.content
         text, last = streamed(client, QUESTION)
-        assert "50万吨电解铝" in text and last["answered"]
+        assert "金属镁8万吨" in text and last["answered"]
         feedback = httpx.post(f"{base}/v1/feedback", json={"id": reply.id, "rating": "up"})
         staff = openai.OpenAI(base_url=f"{base}/v1", api_key="crk_0123456789ab_" + "y" * 43,
                               max_retries=0)

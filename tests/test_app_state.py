@@ -23,9 +23,9 @@ from app.staff.tables import ApiKeyRow, TurnRow
 
 from .ui_server import COUNTY_FIGURE, INTERNAL_PHRASE, free_port
 
-ANSWERABLE = "青禾县电解铝的产业规模有多大？"
-FOLLOW_UP = "氧化铝呢？"
-UNANSWERABLE = "青禾县的民用机场哪一年通航？"
+ANSWERABLE = "青禾县每年能生产多少金属镁？"
+FOLLOW_UP = "镁合金呢？"
+UNANSWERABLE = "青禾县的民用机场是哪年开始通航的？"
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_each_turn_is_logged_with_its_rewrite_answer_and_citations(database: Dat
     conversations = ConversationLog(database, retention_days=30)
     first = conversations.turn("api", anonymous_session("browser-tab-1"))
     *_, answer = respond(assistant, None, ANSWERABLE, log=first)
-    assert answer.answered and "50万吨电解铝" in answer.text
+    assert answer.answered and "金属镁8万吨" in answer.text
     follow = conversations.turn("api", anonymous_session("browser-tab-1"))
     *_, second = respond(assistant, None, FOLLOW_UP, history=[(ANSWERABLE, answer.text)], log=follow)
     refused = conversations.turn("web")
@@ -131,7 +131,7 @@ def test_each_turn_is_logged_with_its_rewrite_answer_and_citations(database: Dat
     assert one.session == anonymous_session("browser-tab-1") != "browser-tab-1"
     two = logged[follow.id]
     assert two.question == FOLLOW_UP and two.standalone == second.standalone_question
-    assert "氧化铝" in two.standalone and two.session == one.session
+    assert "镁合金" in two.standalone and two.session == one.session
     assert logged[refused.id].answered is False and logged[refused.id].cited == []
     assert logged[refused.id].session is None
 

@@ -26,7 +26,7 @@ AIRPORT = ["青禾县离最近的机场有多远？", "青禾县的机场哪一�
 HEATING = "青禾县的冬季供暖费怎么收？"
 ENGLISH = ["What is the electricity price for factories?",
            "How much does industrial power cost in the county?"]
-ANSWERED = "青禾县电解铝的产业规模有多大？"
+ANSWERED = "青禾县每年能生产多少金属镁？"
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def conversations(database: Database, assistant: Assistant) -> ConversationLog:
         ask(log, assistant, question)
     ask(log, assistant, "青禾县有机场吗？", "down", "答非所问")  # answered, but judged wrong
     ask(log, assistant, ANSWERED, "up")
-    ask(log, assistant, "青禾县的法兰项目由哪家企业投资？")
+    ask(log, assistant, "青禾县的球墨铸管项目由哪家企业投资？")
     return log
 
 
@@ -69,7 +69,7 @@ def test_gaps_group_unanswered_and_thumbs_down_questions_by_topic(conversations:
     assert airport.summary().endswith("2 had no answer, 1 got an answer judged wrong")
     assert [g.examples for g in gaps[2:]] == [[HEATING]]
     asked = {q for g in gaps for q in g.examples}
-    assert ANSWERED not in asked and "青禾县的法兰项目由哪家企业投资？" not in asked
+    assert ANSWERED not in asked and "青禾县的球墨铸管项目由哪家企业投资？" not in asked
     assert gaps[0].to_json()["summary"] == first.summary()
 
 

@@ -46,7 +46,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT = 30_000  # ms, for any single wait
 
-ALUMINIUM_QUESTION = "青禾县铝土矿的规模是多少？"
+MAGNESIUM_QUESTION = "青禾县每年能生产多少金属镁？"
 PITCH_QUESTION = "青禾县绿氢项目的总投资是多少？"
 APPROVED_TEXT = "青禾县规划建设年产2万吨绿氢项目，总投资45亿元[1]。项目已列入县重点招商清单，欢迎洽谈。"
 
@@ -159,9 +159,9 @@ def staff_page(open_page, server: Server) -> Page:
 
 def test_chinese_question_gets_the_figure_and_a_highlighted_source_card(server, open_page, shots):
     page = open_page(server.url)
-    page.ask(ALUMINIUM_QUESTION)
+    page.ask(MAGNESIUM_QUESTION)
     answer = page.last_answer
-    assert "66万吨铝土矿" in answer.locator(".cr-text").inner_text()
+    assert "金属镁8万吨" in answer.locator(".cr-text").inner_text()
     assert answer.locator(".cr-ref").first.inner_text() == "[1]"
     card = answer.locator(".cr-card").first
     assert card.locator(".cr-card-title").inner_text() == COUNTY_TITLE
@@ -183,7 +183,7 @@ def test_chinese_question_gets_the_figure_and_a_highlighted_source_card(server, 
     page.ask("签约了几个项目？")  # a follow-up: the first exchange stays, the second is added
     assert page.page.locator("#cr-chat .cr-answered").count() == 2
     assert "签约" in page.last_answer.locator(".cr-text").inner_text()
-    assert page.page.locator("#cr-chat .cr-question").nth(0).inner_text() == ALUMINIUM_QUESTION
+    assert page.page.locator("#cr-chat .cr-question").nth(0).inner_text() == MAGNESIUM_QUESTION
 
 
 def test_question_without_an_answer_is_not_found_with_the_contact_line(server, open_page):
@@ -390,7 +390,7 @@ def test_internal_wording_pasted_into_an_approved_answer_never_reaches_investors
     investors will not see the answer, and they get the assistant's own answer."""
     page = staff_page(open_page, server)
     page.tab("推介答案")
-    page.page.locator("#cr-pitch-q textarea").fill(ALUMINIUM_QUESTION)
+    page.page.locator("#cr-pitch-q textarea").fill(MAGNESIUM_QUESTION)
     page.page.locator("#cr-draft").click()
     page.page.locator("#cr-draft-check .cr-ok", has_text=t("zh", "public_ok")).wait_for()
     draft = page.page.locator("#cr-pitch-answer textarea")
@@ -408,17 +408,17 @@ def test_internal_wording_pasted_into_an_approved_answer_never_reaches_investors
     page.page.locator("#cr-approve-msg .cr-warn").wait_for()
     saved = page.page.locator("#cr-approve-msg").inner_text()
     assert t("zh", "approved_saved_internal", user=STAFF_USER) in saved
-    entry = server.library.match(ALUMINIUM_QUESTION, 1.0)
+    entry = server.library.match(MAGNESIUM_QUESTION, 1.0)
     assert entry and entry.answer == edited and [c["source"] for c in entry.citations] == ["county.txt"]
     try:
         page.tab("已审核答案库")
-        page.page.locator("#cr-library .cr-entry", has_text=ALUMINIUM_QUESTION).locator(
+        page.page.locator("#cr-library .cr-entry", has_text=MAGNESIUM_QUESTION).locator(
             ".cr-entry-withheld").wait_for()
         page.goto(server.url)
-        page.ask(ALUMINIUM_QUESTION)
+        page.ask(MAGNESIUM_QUESTION)
         answer = page.last_answer
         assert "cr-mode-approved" not in answer.get_attribute("class")
-        assert "66万吨铝土矿" in answer.locator(".cr-text").inner_text()
+        assert "金属镁8万吨" in answer.locator(".cr-text").inner_text()
         html = page.page.content()
         assert INTERNAL_PHRASE not in html and "晋北丰收" not in html
     finally:
@@ -531,27 +531,27 @@ def llm_app(server: Server, store: Path, llm: FakeLLM, timeout: float):
 
 
 def test_llm_answer_streams_into_the_chat(server, store, llm_server, open_page):
-    llm_server.reset(Reply(pieces=["青禾县已形成", "66万吨铝土矿", "、200万吨氧化铝", "产业规模[1]。"], pause=0.7))
+    llm_server.reset(Reply(pieces=["青禾县每年可生产", "金属镁8万吨", "、镁合金15万吨", "，开采白云岩60万吨[1]。"], pause=0.7))
     with llm_app(server, store, llm_server, timeout=20) as app:
         page = open_page(app.url)
-        page.page.locator("#cr-question textarea").fill(ALUMINIUM_QUESTION)
+        page.page.locator("#cr-question textarea").fill(MAGNESIUM_QUESTION)
         page.page.locator("#cr-send").click()
         pending = page.page.locator("#cr-chat .cr-pending .cr-text")
         pending.wait_for()  # partial text is shown before the answer is complete
-        assert "青禾县已形成" in pending.inner_text() and "产业规模" not in pending.inner_text()
+        assert "青禾县每年可生产" in pending.inner_text() and "白云岩" not in pending.inner_text()
         done = page.page.locator("#cr-chat .cr-answered")
         done.wait_for()
-        assert done.locator(".cr-text").inner_text().startswith("青禾县已形成66万吨铝土矿、200万吨氧化铝产业规模")
+        assert done.locator(".cr-text").inner_text().startswith("青禾县每年可生产金属镁8万吨、镁合金15万吨，开采白云岩60万吨")
         assert "fake-qwen" in done.locator(".cr-mode").inner_text()
         assert done.locator(".cr-card").count() == 1
 
 
 def test_final_answer_replaces_what_was_streamed(server, store, llm_server, open_page):
     """The model stalls midway: the extractive answer, not the model's half sentence, stays."""
-    llm_server.reset(Reply(pieces=["青禾县已形成", "九十九万吨", "铝土矿[1]。"], hang=30, hang_after=2))
+    llm_server.reset(Reply(pieces=["青禾县每年可生产", "九十九万吨", "金属镁[1]。"], hang=30, hang_after=2))
     with llm_app(server, store, llm_server, timeout=1.5) as app:
         page = open_page(app.url)
-        page.ask(ALUMINIUM_QUESTION)
+        page.ask(MAGNESIUM_QUESTION)
         answer = page.last_answer
         assert "九十九万吨" not in answer.inner_text()
         assert COUNTY_FIGURE in answer.locator(".cr-text").inner_text()

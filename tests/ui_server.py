@@ -25,6 +25,7 @@ from ingest.sync import sync
 STAFF_USER = "zhangsan"
 STAFF_PASSWORD = "correct horse 青禾县"
 
+COUNTY_NAME, COUNTY_NAME_EN = "青禾县", "Qinghe County"  # invented, as are all the facts below
 COUNTY_TITLE = "青禾县产业发展与招商概况"
 COUNTY_FIGURE = "青禾县目前每年可生产金属镁8万吨、镁合金15万吨，开采白云岩60万吨。"
 COUNTY = f"""{COUNTY_TITLE}
@@ -86,6 +87,7 @@ def build_index(root: Path) -> Path:
 
 def settings_for(store: Path, staff: bool = True, port: int | None = None, **extra) -> Settings:
     users = {STAFF_USER: hash_password(STAFF_PASSWORD)} if staff else {}
+    extra = {"county_name": COUNTY_NAME, "county_name_en": COUNTY_NAME_EN, **extra}
     return Settings(_env_file=None, store=store, embed_model="bundled", staff_users=users,
                     host="127.0.0.1", port=port or free_port(), uploads_dir=store.parent / "uploads",
                     **extra)
