@@ -60,8 +60,8 @@ def unsupported(answer: str, sources: list[str]) -> list[str]:
 
 def has_number(text: str, unit: str = "") -> bool:
     """Whether the text states a figure, dates and designations not counted (a question of how
-    much is not answered by 6月8日 or N95); with `unit` (家, 吨, 亿…), a figure in that unit,
-    approximate ones included (590余件, 20多家), or a table cell under a header naming the unit."""
+    much is not answered by 9月14日 or N95); with `unit` (家, 吨, 亿…), a figure in that unit,
+    approximate ones included (120余件, 20多家), or a table cell under a header naming the unit."""
     text = unicodedata.normalize("NFKC", text)  # ％ → %, full-width digits
     text = _DESIGNATION.sub(" ", arabic(_LONE_CN_DIGIT.sub(_unless_counting, text)))
     if not unit:
