@@ -44,7 +44,7 @@ def _keys(gloss: str, proper: bool) -> list[str]:
     text = _PAREN.sub(" ", gloss).strip().lower()
     text = re.sub(r"^to ", "", re.sub(r"\s+", " ", text))
     keys = [text] if text and len(text.split()) <= MAX_PHRASE else []
-    if proper:  # "Qinghe county in Xingtai, Hebei" is also found as "qinghe county" and "qinghe"
+    if proper:  # "Shimen county in Changde, Hunan" is also found as "shimen county" and "shimen"
         head = _NAME_HEAD.match(text)
         if head and len(head.group(1).split()) <= MAX_PHRASE:
             keys.append(head.group(1))
