@@ -90,9 +90,13 @@ def docs(tmp_path: Path) -> Path:
 
 
 def readme_snippet() -> str:
-    """The README's example of the HTTP API with the openai client."""
+    """The README's example of the HTTP API with the openai client, asking our fixture's question
+    (the README's example question is about its own county)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    return next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "OpenAI(" in block)
+    block = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "OpenAI(" in block)
+    asked = re.sub(r'("content": )"[^"]*"', lambda m: f'{m.group(1)}"{QUESTION}"', block, count=1)
+    assert asked != block, "the README's example no longer asks a question in a user message"
+    return asked
 
 
 def test_serve_as_the_readme_says_answers_the_openai_client(tmp_path: Path, docs: Path):
