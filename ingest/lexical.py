@@ -100,7 +100,7 @@ class LexicalIndex:
         return table
 
     def by_pinyin(self, word: str) -> list[str]:
-        """The index's words written so in pinyin (zefengda → 泽丰达, watang → 瓦塘镇), most
+        """The index's words written so in pinyin (huaitang → 槐塘镇, qinghe → 青禾), most
         frequent first; a place's kind may follow the name (镇, 县, 市…)."""
         word = word.lower()
         if len(word) < _MIN_PINYIN or not word.isascii() or not word.isalpha():

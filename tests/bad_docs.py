@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .fixture_docs import write_docx
 
-_PARAGRAPH = "<w:p><w:r><w:t>兴县招商引资项目清单，第{n}项，详见附件。</w:t></w:r></w:p>"
+_PARAGRAPH = "<w:p><w:r><w:t>青禾县招商引资项目清单，第{n}项，详见附件。</w:t></w:r></w:p>"
 
 
 def _rewrite_document_xml(path: Path, body: bytes) -> Path:

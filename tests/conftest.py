@@ -52,7 +52,7 @@ def write_fixture(tmp_path: Path) -> Callable[..., Path]:
 def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder holding every good fixture document, written once per session."""
     root = tmp_path_factory.mktemp("docs")
-    fixture_docs.write_chinese_pdf(root / "兴县投资指南.pdf")
+    fixture_docs.write_chinese_pdf(root / "青禾县投资指南.pdf")
     fixture_docs.write_docx(root / "营商环境报告.docx")
     fixture_docs.write_encoded_text(root / "概况-gbk.txt", "gbk")
     fixture_docs.write_encoded_text(root / "概况-bom.txt", "utf-8-sig")
@@ -65,7 +65,7 @@ def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pdf_doc(docs_dir: Path) -> Document:
-    return load(docs_dir / "兴县投资指南.pdf")
+    return load(docs_dir / "青禾县投资指南.pdf")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ middle of a stream with `hang_after=2`), or a stream cut into given pieces (`pie
 `pause` seconds apart).
 
     with FakeLLM() as server:
-        server.reply = lambda request: "兴县电解铝产能50万吨[1]。"
+        server.reply = lambda request: "青禾县金属镁年产能8万吨[1]。"
         settings = Settings(llm_base_url=server.base_url, ...)
         ...
         server.reset()  # forget requests and script; end hangs

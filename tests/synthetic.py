@@ -3,8 +3,8 @@
 import random
 from pathlib import Path
 
-_PLACES = ["兴县经济技术开发区", "瓦塘镇", "蔡家镇", "魏家滩镇", "高家村镇", "康宁镇"]
-_INDUSTRIES = ["铝镁新材料", "精品杂粮", "氢能", "红色文旅", "煤层气", "光伏发电", "现代物流"]
+_PLACES = ["青禾县经济技术开发区", "柳湾镇", "南岔镇", "东坪镇", "石桥镇", "芦村镇"]
+_INDUSTRIES = ["镁合金新材料", "小杂粮加工", "氢能", "红色文旅", "煤层气", "光伏发电", "现代物流"]
 _VERBS = ["建设", "扩建", "引进", "规划", "改造"]
 
 
@@ -33,7 +33,7 @@ def write_docs(folder: Path, count: int, sentences: int = 30, seed: int = 7) -> 
             if i % 5 == 4:
                 paragraphs.append(line)
                 line = ""
-        title = f"兴县{rng.choice(_INDUSTRIES)}招商资料{n:03d}"
+        title = f"青禾县{rng.choice(_INDUSTRIES)}招商资料{n:03d}"
         path = folder / f"doc_{n:03d}.txt"
         path.write_text("\n\n".join([title, *paragraphs, line]).strip() + "\n", encoding="utf-8")
         paths.append(path)

@@ -16,13 +16,13 @@ from ingest.sync import sync
 COUNTY = """青禾县招商引资情况介绍
 
 一、产业基础
-青禾县已形成120万吨焦炭、30万吨甲醇、8万吨金属镁、15万吨碳素产业规模。截至9月底，青禾县成功签约项目6个，引资26亿元，新引进企业7家。
+青禾县的支柱产业是煤化工和镁冶炼，目前每年可生产焦炭120万吨、甲醇30万吨、金属镁8万吨、碳素15万吨。今年前九个月，全县新签约项目6个，到位资金26亿元，新落户企业7家。
 
 二、重点项目
-4月16日，青禾县与河北恒泰铸造有限公司签约年产5万吨球墨铸管项目。6月3日，考察团赴太原理工大学考察交流，并召开座谈会。
+4月16日，青禾县同河北恒泰铸造有限公司签订合同，由该公司投资建设年产5万吨球墨铸管项目。6月3日，县考察团到太原理工大学洽谈共建镁合金检测中心。
 
 三、营商环境
-青禾县为企业配套建设了标准化厂房和人才公寓，高标准打造了集食堂、健身、托育、会议于一体的园区服务中心。
+园区新建了职工公寓和共享实验室，开设的企业服务驿站为入驻企业提供政策咨询、证照代办、法律援助和人才招聘服务。
 
 四、应急保障
 3月2日，县里决定在城北开建一座应急物资储备库。储备库将于3月20日前完工投入使用。
@@ -33,7 +33,7 @@ POLICY = """关于支持中小企业渡过难关的通知
 """
 NEIGHBOUR = """石门县招商引资情况介绍
 
-石门县已形成20万吨甲醇产业规模。今年以来石门县新引进企业9家。
+石门县每年可生产甲醇20万吨。今年以来，石门县新落户企业9家。
 """
 INTERNAL = """内部资料：重点客商跟踪表
 
@@ -73,10 +73,10 @@ def stored_texts(assistant: Assistant) -> set[str]:
 
 
 @pytest.mark.parametrize("question, key", [
-    ("青禾县金属镁的产业规模是多少？", "8万吨"),
-    ("截至9月底青禾县新引进了几家企业？", "7家"),
-    ("青禾县和哪家公司签约了球墨铸管项目？", "河北恒泰铸造有限公司"),
-    ("园区服务中心集成了哪些功能？", "食堂、健身、托育"),
+    ("青禾县每年能生产多少金属镁？", "8万吨"),
+    ("今年前九个月青禾县新落户了多少家企业？", "7家"),
+    ("球墨铸管项目是青禾县跟哪家企业签的？", "河北恒泰铸造有限公司"),
+    ("企业服务驿站能为企业办哪些事？", "政策咨询、证照代办、法律援助"),
 ])
 def test_answers_quote_the_documents_with_citations(assistant: Assistant, question: str, key: str):
     answer = assistant.ask(question)
@@ -95,13 +95,13 @@ def test_answers_quote_the_documents_with_citations(assistant: Assistant, questi
 
 
 def test_figures_and_units_are_never_altered(assistant: Assistant):
-    answer = assistant.ask("青禾县引资多少亿元？")
+    answer = assistant.ask("青禾县今年到位资金多少亿元？")
     assert answer.answered and "26亿元" in answer.text
 
 
 @pytest.mark.parametrize("question, key, other", [
-    ("青禾县甲醇的产业规模是多少？", "30万吨甲醇", "20万吨甲醇"),
-    ("石门县新引进了几家企业？", "9家", "7家"),
+    ("青禾县每年可以生产多少万吨甲醇？", "甲醇30万吨", "甲醇20万吨"),
+    ("石门县今年落户了多少家企业？", "9家", "7家"),
 ])
 def test_answers_come_from_documents_about_the_place_asked(assistant: Assistant, question: str,
                                                           key: str, other: str):
@@ -120,7 +120,7 @@ def test_unanswerable_questions_are_refused_in_the_question_language(assistant: 
 
 
 def test_english_questions_find_chinese_passages_through_the_dictionary(assistant: Assistant):
-    answer = assistant.ask("Which company signed the iron pipe project with Qinghe County?")
+    answer = assistant.ask("Who is investing in the iron pipe project in Qinghe County?")
     assert answer.answered and "河北恒泰铸造有限公司" in answer.text and answer.language == "en"
     refused = assistant.ask("How many hospitals does Qinghe County have?")
     assert not refused.answered and refused.text.startswith("Sorry")
@@ -137,7 +137,7 @@ def test_internal_documents_are_for_staff_only(assistant: Assistant):
 
 
 def test_follow_up_carries_the_subject_over(assistant: Assistant):
-    first = assistant.ask("青禾县和哪家公司签约了球墨铸管项目？")
+    first = assistant.ask("球墨铸管项目是青禾县跟哪家企业签的？")
     follow = assistant.ask("这个项目的年产能是多少？", history=[(first.question, first.text)])
     assert follow.standalone_question and "铸管项目" in follow.standalone_question
     assert follow.answered and "5万吨" in follow.text
@@ -157,7 +157,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_ask_json_and_batch_follow_the_contract(index: Settings, tmp_path: Path):
-    single = run_cli("ask", "青禾县金属镁的产业规模是多少？", "--json", "--store", str(index.store))
+    single = run_cli("ask", "青禾县每年能生产多少金属镁？", "--json", "--store", str(index.store))
     assert single.returncode == 0, single.stderr
     data = json.loads(single.stdout)
     assert {"question", "answer", "answered", "citations", "retrieved"} <= data.keys()
@@ -165,7 +165,7 @@ def test_ask_json_and_batch_follow_the_contract(index: Settings, tmp_path: Path)
     assert {"n", "chunk_id", "source", "page", "text", "score"} <= data["citations"][0].keys()
 
     batch = tmp_path / "q.jsonl"
-    questions = ["青禾县金属镁的产业规模是多少？", "青禾县的常住人口有多少？", "荞麦深加工项目的意向投资方是谁？"]
+    questions = ["青禾县每年能生产多少金属镁？", "青禾县的常住人口有多少？", "荞麦深加工项目的意向投资方是谁？"]
     batch.write_text("\n".join(json.dumps({"question": q, "id": i}) for i, q in enumerate(questions)),
                      encoding="utf-8")
     done = run_cli("ask", "--batch", str(batch), "--store", str(index.store), "--top-k", "2")
@@ -189,7 +189,7 @@ def test_ask_usage_errors_exit_2(index: Settings, tmp_path: Path):
 
 
 def test_plain_text_mode_shows_answer_and_sources(index: Settings):
-    done = run_cli("ask", "青禾县金属镁的产业规模是多少？", "--store", str(index.store))
+    done = run_cli("ask", "青禾县每年能生产多少金属镁？", "--store", str(index.store))
     assert done.returncode == 0
     assert "8万吨" in done.stdout and "[1]" in done.stdout and "county.txt" in done.stdout
 
@@ -199,18 +199,18 @@ def test_dense_side_votes_only_when_the_model_reads_the_text(assistant: Assistan
     from ingest.store import Record
 
     retriever = assistant.retriever
-    chinese = [Record("a", "青禾县已形成8万吨金属镁、30万吨甲醇产业规模。", {})]
-    english = [Record("b", "The county has an aluminium industry and a forging plant.", {})]
-    assert retriever.dense_weight(analyse("青禾县金属镁的产业规模是多少？"), chinese) == 0.0
-    assert retriever.dense_weight(analyse("How large is the aluminium industry?"), english) == 1.0
-    assert retriever.dense_weight(analyse("How large is the aluminium industry?"), chinese) == 0.0
+    chinese = [Record("a", "青禾县每年可生产金属镁8万吨、甲醇30万吨。", {})]
+    english = [Record("b", "The county has a magnesium smelter and a pipe foundry.", {})]
+    assert retriever.dense_weight(analyse("青禾县每年能生产多少金属镁？"), chinese) == 0.0
+    assert retriever.dense_weight(analyse("How large is the magnesium industry?"), english) == 1.0
+    assert retriever.dense_weight(analyse("How large is the magnesium industry?"), chinese) == 0.0
 
 
 def test_eval_reports_retrieval_answers_refusals_and_latency(index: Settings, tmp_path: Path):
     questions = tmp_path / "mine.jsonl"
     rows = [
-        {"id": "a", "question": "青禾县引资多少亿元？", "lang": "zh", "answerable": True,
-         "must": [["26亿元"]], "evidence": "引资26亿元"},
+        {"id": "a", "question": "青禾县今年到位资金多少亿元？", "lang": "zh", "answerable": True,
+         "must": [["26亿元"]], "evidence": "到位资金26亿元"},
         {"id": "b", "question": "What is the average winter temperature in Qinghe County?", "lang": "en",
          "answerable": False, "must": [], "evidence": ""},
     ]
@@ -242,11 +242,11 @@ def test_a_question_about_a_table_cell_is_answered_with_its_row(tmp_path):
     settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled")
     sync(settings, [docs])
     assistant = Assistant.open(settings)
-    answer = assistant.ask("铝材产量是多少吨？")
+    answer = assistant.ask("镁合金型材产量是多少吨？")
     assert answer.answered
-    assert f"{F.TABLE_CAPTION} | 产品名称: 铝材 | 单位: 吨 | 产量: 382156" in answer.text
+    assert f"{F.TABLE_CAPTION} | 产品名称: 镁合金型材 | 单位: 吨 | 产量: 126430" in answer.text
     first = answer.citations[0]
     assert (first.kind, first.page, first.source) == ("table", 1, "bulletin.pdf")
-    answer = assistant.ask("黄河文旅康养基地总投资多少亿元？")
-    assert answer.answered and "总投资（亿元）: 12 | 建设地点: 碛口镇" in answer.text
+    answer = assistant.ask("清漳河文旅康养基地总投资多少亿元？")
+    assert answer.answered and "总投资（亿元）: 12 | 建设地点: 东坪镇" in answer.text
     assert answer.citations[0].kind == "table" and answer.citations[0].to_json()["kind"] == "table"

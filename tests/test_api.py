@@ -24,11 +24,11 @@ from .api_server import serve_api
 from .llm_server import FakeLLM, Reply
 from .ui_server import COUNTY_FIGURE, COUNTY_TITLE, INTERNAL_PHRASE, INTERNAL_TITLE, free_port
 
-QUESTION = "兴县电解铝的产业规模有多大？"
-SIGNING = "兴县的法兰项目由哪家企业投资？"
+QUESTION = "青禾县每年能生产多少金属镁？"
+SIGNING = "青禾县的球墨铸管项目由哪家企业投资？"
 SIGNING_DAY = "这个项目是哪天签约的？"
-INTERNAL_QUESTION = "鹰嘴豆深加工项目的意向投资方是谁？"
-UNANSWERABLE = "兴县的民用机场哪一年通航？"
+INTERNAL_QUESTION = "荞麦深加工项目的意向投资方是谁？"
+UNANSWERABLE = "青禾县的民用机场是哪年开始通航的？"
 ORIGIN = "http://127.0.0.1:9"  # a page allowed to embed the widget (never contacted)
 
 
@@ -95,7 +95,7 @@ def streamed(client: openai.OpenAI, *messages: str, **options) -> tuple[str, dic
 def test_openai_client_gets_a_cited_answer(client: openai.OpenAI, state: AppState):
     reply = ask(client, QUESTION)
     text = reply.choices[0].message.content
-    assert "50万吨电解铝" in text and "[1]" in text
+    assert "金属镁8万吨" in text and "[1]" in text
     extra = reply.model_extra
     assert extra["answered"] is True and extra["mode"] == "extractive"
     first = extra["citations"][0]
@@ -108,7 +108,7 @@ def test_openai_client_gets_a_cited_answer(client: openai.OpenAI, state: AppStat
 
 def test_streamed_answer_ends_with_citations_then_done(client: openai.OpenAI, url: str):
     text, last = streamed(client, QUESTION)
-    assert "50万吨电解铝" in text and "[1]" in text
+    assert "金属镁8万吨" in text and "[1]" in text
     assert last["answered"] is True and last["message"]["content"] == text
     assert [c["n"] for c in last["citations"]] == [1] and COUNTY_FIGURE in last["citations"][0]["text"]
 
@@ -122,12 +122,12 @@ def test_streamed_answer_ends_with_citations_then_done(client: openai.OpenAI, ur
 
 def test_history_is_used_for_a_follow_up(client: openai.OpenAI, state: AppState):
     first = ask(client, SIGNING)
-    assert "江苏铁宝锻造有限公司" in first.choices[0].message.content
+    assert "河北恒泰铸造有限公司" in first.choices[0].message.content
     follow = ask(client, SIGNING, first.choices[0].message.content, SIGNING_DAY)
     alone = ask(client, SIGNING_DAY)
-    assert "3月27日" in follow.choices[0].message.content
+    assert "4月16日" in follow.choices[0].message.content
     logged = {t.id: t for t in state.conversations.recent()}
-    assert logged[follow.id].question == SIGNING_DAY and "法兰项目" in logged[follow.id].standalone
+    assert logged[follow.id].question == SIGNING_DAY and "球墨铸管项目" in logged[follow.id].standalone
     assert logged[alone.id].standalone is None  # without the history, nothing to carry over
 
 
@@ -154,7 +154,7 @@ def raw_reply(url: str, question: str, stream: bool) -> str:
 def test_internal_documents_reach_staff_keys_only(client, staff_client, url: str):
     for stream in (False, True):
         raw = raw_reply(url, INTERNAL_QUESTION, stream)
-        assert "晋北丰收" not in raw and INTERNAL_TITLE not in raw and "鹰嘴豆客商" not in raw
+        assert "晋北丰收" not in raw and INTERNAL_TITLE not in raw and "荞麦客商" not in raw
     assert ask(client, INTERNAL_QUESTION).model_extra["answered"] is False
 
     staff = ask(staff_client, INTERNAL_QUESTION)
@@ -213,9 +213,9 @@ def test_feedback_is_recorded_by_answer_id(client: openai.OpenAI, url: str, stat
      400, 'the last message must be the question'),
     (json.dumps({"messages": [{"role": "user", "content": "   "}]}).encode(),
      400, 'the last message must be the question'),
-    (json.dumps({"messages": [{"role": "user", "content": "兴" * 201}]}).encode(),
+    (json.dumps({"messages": [{"role": "user", "content": "青" * 201}]}).encode(),
      400, "the question is 201 characters long; at most 200 are accepted"),
-    (json.dumps({"messages": [{"role": "user", "content": "兴" * 100}] * 40}).encode(),
+    (json.dumps({"messages": [{"role": "user", "content": "青" * 100}] * 40}).encode(),
      413, "the request body is too large (at most 8 KB)"),
 ])
 def test_bad_requests_get_a_json_error_with_the_reason(url: str, body: bytes, status: int, message: str):
@@ -229,7 +229,7 @@ def test_a_body_sent_in_chunks_is_cut_off_at_the_limit(url: str):
     def body() -> Iterator[bytes]:
         yield b'{"messages": [{"role": "user", "content": "'
         for _ in range(20):
-            yield "兴".encode() * 300
+            yield "青".encode() * 300
         yield b'"}]}'
 
     response = httpx.post(f"{url}/v1/chat/completions", content=body(),
@@ -239,7 +239,7 @@ def test_a_body_sent_in_chunks_is_cut_off_at_the_limit(url: str):
 
 def test_question_too_long_reaches_the_openai_client_as_a_message(client: openai.OpenAI):
     with pytest.raises(openai.BadRequestError, match="at most 200 are accepted"):
-        ask(client, "兴" * 300)
+        ask(client, "青" * 300)
 
 
 def test_unknown_path_is_a_json_404(url: str):
@@ -283,7 +283,7 @@ def llm_url(county_store: Path, tmp_path_factory, llm: FakeLLM, state: AppState)
 
 
 def test_llm_answer_streams_piece_by_piece(llm: FakeLLM, llm_url: str):
-    llm.reset(Reply(pieces=["兴县已形成", "50万吨电解铝", "产业规模[1]。"], pause=0.3))
+    llm.reset(Reply(pieces=["青禾县每年可生产", "金属镁8万吨", "、镁合金15万吨[1]。"], pause=0.3))
     client = openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
     deltas, last = [], {}
     for chunk in ask(client, QUESTION, stream=True):
@@ -291,16 +291,16 @@ def test_llm_answer_streams_piece_by_piece(llm: FakeLLM, llm_url: str):
             deltas.append(chunk.choices[0].delta.content)
         if chunk.choices and chunk.choices[0].finish_reason:
             last = chunk.model_extra
-    assert deltas == ["兴县已形成", "50万吨电解铝", "产业规模[1]。"]
+    assert deltas == ["青禾县每年可生产", "金属镁8万吨", "、镁合金15万吨[1]。"]
     assert last["mode"] == "llm:fake-model" and last["answered"] is True
     assert COUNTY_FIGURE in last["citations"][0]["text"]
 
 
 def test_final_text_replaces_a_draft_the_checks_changed(llm: FakeLLM, llm_url: str):
-    llm.reset("兴县已形成50万吨电解铝产业规模[1][7]。")  # [7]: no such source
+    llm.reset("青禾县每年可生产金属镁8万吨[1][7]。")  # [7]: no such source
     client = openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
     text, last = streamed(client, QUESTION)
-    assert "[7]" in text and last["message"]["content"] == "兴县已形成50万吨电解铝产业规模[1]。"
+    assert "[7]" in text and last["message"]["content"] == "青禾县每年可生产金属镁8万吨[1]。"
 
 
 def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: str):
@@ -309,7 +309,7 @@ def test_streams_proceed_side_by_side_within_the_bound(llm: FakeLLM, llm_url: st
 
     def slow_stream(_request) -> Reply:
         arrivals.append(time.monotonic())
-        return Reply(pieces=["兴县已形成50万吨电解铝产业规模[1]。"] + ["。"] * 3, pause=1.0)
+        return Reply(pieces=["青禾县每年可生产金属镁8万吨[1]。"] + ["。"] * 3, pause=1.0)
 
     llm.reset(slow_stream)
     clients = [openai.OpenAI(base_url=f"{llm_url}/v1", api_key="unused", max_retries=0)
@@ -331,9 +331,9 @@ def test_with_the_database_out_of_reach_investors_still_get_answers(settings: Se
     with serve_api(settings, assistant, state) as base:
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="unused", max_retries=0, timeout=60)
         reply = ask(client, QUESTION)
-        assert "50万吨电解铝" in reply.choices[0].message.content
+        assert "金属镁8万吨" in reply.choices[0].message.content
         text, last = streamed(client, QUESTION)
-        assert "50万吨电解铝" in text and last["answered"]
+        assert "金属镁8万吨" in text and last["answered"]
         feedback = httpx.post(f"{base}/v1/feedback", json={"id": reply.id, "rating": "up"})
         staff = openai.OpenAI(base_url=f"{base}/v1", api_key="crk_0123456789ab_" + "y" * 43,
                               max_retries=0)

@@ -23,9 +23,9 @@ from app.staff.tables import ApiKeyRow, TurnRow
 
 from .ui_server import COUNTY_FIGURE, INTERNAL_PHRASE, free_port
 
-ANSWERABLE = "兴县电解铝的产业规模有多大？"
-FOLLOW_UP = "氧化铝呢？"
-UNANSWERABLE = "兴县的民用机场哪一年通航？"
+ANSWERABLE = "青禾县每年能生产多少金属镁？"
+FOLLOW_UP = "镁合金呢？"
+UNANSWERABLE = "青禾县的民用机场是哪年开始通航的？"
 
 
 @pytest.fixture(scope="module")
@@ -42,23 +42,23 @@ def citation(n: int, chunk_id: str, text: str) -> dict:
 
 def test_approved_library_keeps_its_semantics_in_the_database(database: Database):
     library = ApprovedLibrary(database)
-    first = library.add(" 兴县有哪些招商优惠？ ", "用地优惠[1]，税收返还[2]。",
+    first = library.add(" 青禾县有哪些招商优惠？ ", "用地优惠[1]，税收返还[2]。",
                         [citation(1, "c1", "用地"), citation(2, "c2", "税收")], "alice")
-    library.add("兴县的园区在哪里？", "园区位于县城东部。", [citation(1, "c3", "园区")], "bob")
+    library.add("青禾县的园区在哪里？", "园区位于县城东部。", [citation(1, "c3", "园区")], "bob")
     # a re-approval of the same question replaces it and moves to the end
-    again = library.add("兴县有哪些招商优惠？", "用地优惠[2]。",
+    again = library.add("青禾县有哪些招商优惠？", "用地优惠[2]。",
                         [citation(1, "c1", "用地"), citation(2, "c2", "税收")], "carol")
 
     entries = ApprovedLibrary(database).entries()  # a second server sees the same library
-    assert [e.question for e in entries] == ["兴县的园区在哪里？", "兴县有哪些招商优惠？"]
+    assert [e.question for e in entries] == ["青禾县的园区在哪里？", "青禾县有哪些招商优惠？"]
     assert entries[1].id == again.id != first.id and entries[1].approved_by == "carol"
     assert [c["chunk_id"] for c in entries[1].citations] == ["c2"]  # only what the text cites
     assert entries[0].citations[0]["text"] == "园区"  # no marker: every source kept
 
-    assert library.match("兴县有什么招商优惠？", 0.5).id == again.id
-    assert library.match("兴县的气候怎么样？", 0.5) is None
+    assert library.match("青禾县有什么招商优惠？", 0.5).id == again.id
+    assert library.match("青禾县的气候怎么样？", 0.5) is None
     library.delete(again.id)
-    assert [e.question for e in library.entries()] == ["兴县的园区在哪里？"]
+    assert [e.question for e in library.entries()] == ["青禾县的园区在哪里？"]
 
 
 def write_legacy(path: Path, n: int) -> list[dict]:
@@ -114,7 +114,7 @@ def test_each_turn_is_logged_with_its_rewrite_answer_and_citations(database: Dat
     conversations = ConversationLog(database, retention_days=30)
     first = conversations.turn("api", anonymous_session("browser-tab-1"))
     *_, answer = respond(assistant, None, ANSWERABLE, log=first)
-    assert answer.answered and "50万吨电解铝" in answer.text
+    assert answer.answered and "金属镁8万吨" in answer.text
     follow = conversations.turn("api", anonymous_session("browser-tab-1"))
     *_, second = respond(assistant, None, FOLLOW_UP, history=[(ANSWERABLE, answer.text)], log=follow)
     refused = conversations.turn("web")
@@ -131,7 +131,7 @@ def test_each_turn_is_logged_with_its_rewrite_answer_and_citations(database: Dat
     assert one.session == anonymous_session("browser-tab-1") != "browser-tab-1"
     two = logged[follow.id]
     assert two.question == FOLLOW_UP and two.standalone == second.standalone_question
-    assert "氧化铝" in two.standalone and two.session == one.session
+    assert "镁合金" in two.standalone and two.session == one.session
     assert logged[refused.id].answered is False and logged[refused.id].cited == []
     assert logged[refused.id].session is None
 
@@ -234,7 +234,7 @@ def test_internal_text_is_logged_only_as_staff_saw_it(database: Database, assist
     log never holds internal text for an investor turn."""
     conversations = ConversationLog(database, retention_days=7)
     investor, staff = conversations.turn("api"), conversations.turn("api")
-    question = "鹰嘴豆深加工项目的意向投资方是谁？"
+    question = "荞麦深加工项目的意向投资方是谁？"
     list(respond(assistant, None, question, role="investor", log=investor))
     list(respond(assistant, None, question, role="staff", log=staff))
     by_id = {t.id: t for t in conversations.recent()}

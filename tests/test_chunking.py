@@ -31,7 +31,7 @@ SETTINGS = [(256, 64), (80, 24), (400, 200)]  # (chunk, overlap) tokens; 400 is 
 ENDERS = ("。", "；", "！", "……", "？")
 FIGURES = re.compile(r"\d+(?:\.\d+)?(?:[万亿]?元|%|万吨|亩)")
 LONG_RUN = (  # no punctuation at all
-    "兴县地处黄河东岸吕梁山西麓境内矿产资源丰富煤炭铝土矿储量大交通便利产业基础扎实全县上下"
+    "青禾县地处太行山西麓清漳河穿境而过境内白云岩石灰岩储量大交通便利产业基础扎实全县上下"
     "齐心协力推动转型发展"
 ) * 30
 
@@ -62,7 +62,7 @@ def document(blocks: list[Block], source: str = "重点项目.md") -> Document:
 def report(extra: str = "") -> Document:
     """Headings over paragraphs of short sentences, and a 900-character run without punctuation."""
     return document([
-        Block("兴县重点项目建设情况", heading_level=1),
+        Block("青禾县重点项目建设情况", heading_level=1),
         Block("一、项目进展", heading_level=2),
         Block(project_sentences(1, 6)),
         Block(project_sentences(7, 6)),
@@ -138,7 +138,7 @@ def test_small_chunks_end_at_every_kind_of_sentence_end(corpus, bundled_embedder
 
 
 def test_long_sentence_is_split_and_nothing_is_lost(bundled_embedder):
-    doc = document([Block("兴县概况", heading_level=1), Block(LONG_RUN[:900])])
+    doc = document([Block("青禾县概况", heading_level=1), Block(LONG_RUN[:900])])
     chunks = chunk_document(doc, "doc", bundled_embedder, 256, 64)
     body = [c for c in chunks if c.char_end > doc.spans[1].start]
     assert len(body) >= 4  # 900 characters, about 230 tokens a chunk
@@ -161,7 +161,7 @@ def test_neighbouring_chunks_overlap_by_whole_sentences(bundled_embedder):
 
 
 def test_chunk_ids_are_stable_across_runs(docs_dir, bundled_embedder):
-    path = docs_dir / "兴县投资指南.pdf"
+    path = docs_dir / "青禾县投资指南.pdf"
     first = chunk_document(load(path), "guide", bundled_embedder, 80, 24)
     again = chunk_document(load(path), "guide", bundled_embedder, 80, 24)
     assert [(c.id, c.text, c.page) for c in first] == [(c.id, c.text, c.page) for c in again]
@@ -187,7 +187,7 @@ def test_index_text_carries_title_and_heading_path(docx_doc, bundled_embedder):
         assert chunk.title == F.DOCX_TITLE
         assert chunk.index_text.startswith(F.DOCX_TITLE + "\n")
         assert chunk.heading in chunk.index_text
-    table = next(c for c in chunks if "铝材深加工项目 | 投资额: 12.5亿元" in c.text)
+    table = next(c for c in chunks if "镁合金压铸项目 | 投资额: 12.5亿元" in c.text)
     assert table.heading_path == (F.DOCX_H1B,)
     assert table.kind == "table" and F.DOCX_AFTER_TABLE not in table.text
 
@@ -195,7 +195,7 @@ def test_index_text_carries_title_and_heading_path(docx_doc, bundled_embedder):
 @pytest.mark.parametrize("chunk_tokens", [256, 64, 40])
 def test_figures_are_never_split(corpus, bundled_embedder, chunk_tokens):
     numbers = document([
-        Block("兴县投资概况", heading_level=1),
+        Block("青禾县投资概况", heading_level=1),
         Block(project_sentences(1, 12)),
         Block("".join(LONG_RUN[i:i + 17] + "总投资12.5亿元增长5.4%" for i in range(0, 700, 17))),
     ])
@@ -229,9 +229,9 @@ def test_a_heading_is_not_a_chunk_alone(corpus, bundled_embedder):
 
 def test_heading_shares_the_first_cut_of_a_long_sentence():
     clauses = "，".join(f"第{i}号项目位于工业园区" for i in range(1, 30)) + "。"
-    doc = document([Block("兴县概况", heading_level=1), Block("一、园区", heading_level=2), Block(clauses)])
+    doc = document([Block("青禾概况", heading_level=1), Block("一、园区", heading_level=2), Block(clauses)])
     chunks = chunk_document(doc, "doc", CharCounter(), 50, 10)
-    assert chunks[0].text.startswith("兴县概况\n一、园区\n第1号项目")
+    assert chunks[0].text.startswith("青禾概况\n一、园区\n第1号项目")
     assert all(len(c.text) <= 50 for c in chunks)
     assert uncovered(doc, chunks) == []
 
@@ -275,9 +275,9 @@ def sentences(text: str) -> list[str]:
 
 
 def test_split_sentences_at_chinese_enders_with_closing_quotes():
-    text = "兴县位于山西。总投资12.5亿元！是否达产？已经达产；“项目进展顺利。”他说……还有后文"
+    text = "青禾县位于山西。总投资12.5亿元！是否达产？已经达产；“项目进展顺利。”他说……还有后文"
     assert sentences(text) == [
-        "兴县位于山西。", "总投资12.5亿元！", "是否达产？", "已经达产；", "“项目进展顺利。”", "他说……", "还有后文",
+        "青禾县位于山西。", "总投资12.5亿元！", "是否达产？", "已经达产；", "“项目进展顺利。”", "他说……", "还有后文",
     ]
 
 
@@ -297,16 +297,16 @@ def test_split_sentences_offsets_and_white_space():
 # --- textclean helpers -----------------------------------------------------------------------
 
 def test_glue_joins_cjk_without_space_and_latin_with_one():
-    assert glue("兴县已形成66万吨铝土矿、200万吨", "铝、50万吨电解铝") == "兴县已形成66万吨铝土矿、200万吨铝、50万吨电解铝"
+    assert glue("青禾县每年产出8万吨金属镁、15万吨", "镁合金、60万吨白云岩") == "青禾县每年产出8万吨金属镁、15万吨镁合金、60万吨白云岩"
     assert glue("总投资", "12.5亿元") == "总投资12.5亿元"
     assert glue("The county", "exports coal") == "The county exports coal"
     assert glue("develop-", "ment") == "development"
-    assert glue("", "兴县") == "兴县" and glue("兴县", "") == "兴县"
+    assert glue("", "青禾县") == "青禾县" and glue("青禾县", "") == "青禾县"
 
 
 def test_normalize_line():
-    assert normalize_line("  兴县\u3000\u00a0概况\t2023  ") == "兴县 概况 2023"
-    assert normalize_line("兴 县 概 况 2023 年", drop_cjk_spaces=True) == "兴县概况 2023 年"
+    assert normalize_line("  青禾县\u3000\u00a0概况\t2023  ") == "青禾县 概况 2023"
+    assert normalize_line("青 禾 县 概 况 2023 年", drop_cjk_spaces=True) == "青禾县概况 2023 年"
 
 
 @pytest.mark.parametrize("line", ["下载", "打印 全屏", "【字号：大 中 小】", "【打印本页】【关闭窗口】", "】", "———", "分享到：微信 微博"])
@@ -314,7 +314,7 @@ def test_residue_lines(line):
     assert is_residue(line)
 
 
-@pytest.mark.parametrize("line", ["兴县概况", "下载中心开放时间为工作日", "打印机采购项目", "大力发展铝材产业", "2023"])
+@pytest.mark.parametrize("line", ["青禾县概况", "下载中心开放时间为工作日", "打印机采购项目", "大力发展镁合金产业", "2023"])
 def test_content_lines_are_not_residue(line):
     assert not is_residue(line)
 
@@ -327,7 +327,7 @@ def test_content_lines_are_not_residue(line):
     ("(三) 投资", 3),
     ("1. 主要指标", 4),
     ("（4）其他", 5),
-    ("兴县概况", 2),
+    ("青禾县概况", 2),
     ("全年全县地区生产总值比上年增长5.4%。", 0),
     ("发布时间：2024-03-15", 0),
     ("其中，第一产业增加值增长4.1%，", 0),
@@ -346,17 +346,17 @@ def test_page_numbers():
 
 def test_strip_page_margins_drops_running_header_and_footer():
     bodies = [F.wrap(text, 26) for text in (F.PDF_INTRO, F.PDF_PROJECTS, F.PDF_PAGE2, F.PDF_ACROSS)]
-    pages = [["兴县投资指南 2023", "", *lines, "", f"第 {n} 页"] for n, lines in enumerate(bodies, 1)]
+    pages = [["青禾县投资指南 2023", "", *lines, "", f"第 {n} 页"] for n, lines in enumerate(bodies, 1)]
     stripped = strip_page_margins(pages)
     assert stripped == [["", *lines, ""] for lines in bodies]
 
 
 def test_strip_page_margins_keeps_repeated_lines_inside_pages():
     note = "注：单位为亿元"
-    edges = [("煤炭产业", "发展迅速。"), ("铝材产业", "稳步推进。"), ("文旅产业", "前景广阔。")]
-    pages = [["兴县投资指南", first, note, note, note, last, f"{n}"] for n, (first, last) in enumerate(edges, 1)]
+    edges = [("煤炭产业", "发展迅速。"), ("镁合金产业", "稳步推进。"), ("文旅产业", "前景广阔。")]
+    pages = [["青禾县投资指南", first, note, note, note, last, f"{n}"] for n, (first, last) in enumerate(edges, 1)]
     assert strip_page_margins(pages) == [[first, note, note, note, last] for first, last in edges]
 
 
 def test_strip_page_margins_on_one_page_drops_only_the_page_number():
-    assert strip_page_margins([["兴县投资指南", "正文。", "- 1 -"]]) == [["兴县投资指南", "正文。"]]
+    assert strip_page_margins([["青禾县投资指南", "正文。", "- 1 -"]]) == [["青禾县投资指南", "正文。"]]

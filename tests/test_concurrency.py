@@ -14,7 +14,7 @@ from ingest.embedder import Embedder
 from .llm_server import FakeLLM, Reply
 from .ui_server import serve, settings_for
 
-QUESTION = "兴县电解铝的产业规模有多大？"
+QUESTION = "青禾县每年能生产多少金属镁？"
 LONG = "the county industrial park hosts aluminium smelters and coal power plants " * 60
 
 
@@ -54,7 +54,7 @@ def test_the_web_chat_answers_side_by_side_within_the_bound(county_store: Path, 
 
     def slow_stream(_request) -> Reply:
         arrivals.append(time.monotonic())
-        return Reply(pieces=["兴县已形成50万吨电解铝产业规模[1]。"] + ["。"] * 3, pause=1.0)
+        return Reply(pieces=["青禾县每年可生产金属镁8万吨[1]。"] + ["。"] * 3, pause=1.0)
 
     llm.reset(slow_stream)
     settings = settings_for(county_store, staff=False, llm_base_url=llm.base_url, llm_model="fake-model",
@@ -66,7 +66,7 @@ def test_the_web_chat_answers_side_by_side_within_the_bound(county_store: Path, 
         for client in clients:
             client.close()
         logged = server.state.conversations.recent()
-    assert all("50万吨电解铝" in str(reply) for reply in replies)
+    assert all("金属镁8万吨" in str(reply) for reply in replies)
     arrivals.sort()
     assert arrivals[1] - arrivals[0] < 2.0  # the second did not wait for the first (4 s) stream
     assert arrivals[2] - arrivals[0] >= 3.0  # the third waited for a free slot

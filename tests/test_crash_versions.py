@@ -31,20 +31,20 @@ pytestmark = pytest.mark.slow
 CHUNK_TOKENS = 64  # small chunks: a file of a few paragraphs makes several, written one by one
 ENV = {"COUNTY_RAG_EMBED_MODEL": "bundled", "COUNTY_RAG_CHUNK_TOKENS": str(CHUNK_TOKENS),
        "COUNTY_RAG_CHUNK_OVERLAP_TOKENS": "0"}
-QUESTION = "What does the Xing County industrial park charge for land per mu?"
+QUESTION = "What does the Qinghe County industrial park charge for land per mu?"
 
 
 def park_text(price: int) -> str:
     """An English document (the bundled model reads it, so dense retrieval takes part)."""
     facts = [
-        f"The Xing County industrial park charges {price} thousand yuan per mu for industrial land.",
+        f"The Qinghe County industrial park charges {price} thousand yuan per mu for industrial land.",
         "Roads, water and power lines in the park are complete, and the park runs a one-stop service.",
         f"Land in the park is leased for {price // 10} years, with rent waived for the first year.",
         "Investors in aluminium processing may apply for a subsidy for new production lines.",
         "The logistics centre of the park offers storage, transport and information services.",
         f"Approval takes {price // 20} working days, half the statutory time, for key projects.",
     ]
-    return "Xing County industrial park\n\n" + "\n\n".join(f * 2 for f in facts) + "\n"
+    return "Qinghe County industrial park\n\n" + "\n\n".join(f * 2 for f in facts) + "\n"
 
 
 def settings_for(store: Path, **extra) -> Settings:
@@ -97,7 +97,7 @@ def update(tmp_path_factory) -> dict:
     docs, base, clean = root / "docs", root / "base", root / "clean"
     docs.mkdir()
     (docs / "park.txt").write_text(park_text(120), encoding="utf-8")
-    (docs / "other.txt").write_text("Xing County grows red dates on 120 thousand mu of land.\n",
+    (docs / "other.txt").write_text("Qinghe County grows red dates on 120 thousand mu of land.\n",
                                     encoding="utf-8")
     sync(settings_for(base), [docs])
     old = IndexStore(settings_for(base), create=False).docs()[doc_id_for(str(docs), "park.txt")]

@@ -47,7 +47,7 @@ def test_pdf_table_rows_say_caption_and_column_names(write_fixture):
     assert doc.tables == 1 and doc.pages == 1
     assert F.TABLE_CAPTION not in prose_of(doc)  # the caption went into the rows
     assert F.TABLE_BEFORE in prose_of(doc) and F.TABLE_AFTER in prose_of(doc)
-    assert not any(value in "".join(prose_of(doc)) for value in ("5321.6", "382156"))
+    assert not any(value in "".join(prose_of(doc)) for value in ("5321.6", "126430"))
     assert doc.title == F.ARTICLE_TITLE  # set in large type
 
 
@@ -63,7 +63,7 @@ def test_footnote_markers_are_kept_verbatim(write_fixture, tmp_path):
 def test_docx_merged_cells_and_two_row_header(write_fixture):
     doc = load(write_fixture("report.docx", F.write_merged_docx))
     rows = rows_of(doc)
-    assert rows[0] == (f"{F.MERGED_CAPTION} | 类别: 工业 | 项目名称: 铝材深加工项目 | 投资额（亿元）/计划: 12.5"
+    assert rows[0] == (f"{F.MERGED_CAPTION} | 类别: 工业 | 项目名称: 镁合金压铸项目 | 投资额（亿元）/计划: 12.5"
                        " | 投资额（亿元）/完成: 8.1 | 建设地点: 经济技术开发区")
     assert rows[1].startswith(f"{F.MERGED_CAPTION} | 类别: 工业 | 项目名称: 氢能装备制造项目")  # merged down
     assert len(rows) == len(F.MERGED_BODY)
@@ -90,8 +90,8 @@ def test_a_missing_converter_is_one_reason_for_that_file(write_fixture, monkeypa
 def test_xlsx_project_list_rows_with_title_as_caption(write_fixture):
     doc = load(write_fixture("projects.xlsx", F.write_project_xlsx))
     header, *body = F.PROJECT_SHEET
-    assert rows_of(doc)[0] == (f"{F.PROJECT_SHEET_TITLE} | 序号: 1 | 项目名称: 铝镁新材料产业园 | "
-                               "总投资（亿元）: 35.5 | 建设地点: 兴县经济技术开发区 | 联系单位: 县工信局")
+    assert rows_of(doc)[0] == (f"{F.PROJECT_SHEET_TITLE} | 序号: 1 | 项目名称: 镁合金新材料产业园 | "
+                               "总投资（亿元）: 35.5 | 建设地点: 青禾县经济技术开发区 | 联系单位: 县工信局")
     assert "总投资（亿元）: 12 |" in rows_of(doc)[2]  # a whole number is written as one
     assert len(rows_of(doc)) == len(body) and doc.tables == 1
 
@@ -100,8 +100,8 @@ def test_xls_and_gbk_csv(write_fixture, tmp_path):
     xlsx = write_fixture("projects.xlsx", F.write_project_xlsx)
     assert rows_of(load(write_fixture("projects.xls", F.write_project_xls))) == rows_of(load(xlsx))
     csv = tmp_path / "prices.csv"
-    csv.write_bytes("品名,单价（元/吨）\n电解铝,18650\n氧化铝,2890\n".encode("gbk"))
-    assert rows_of(load(csv)) == ["品名: 电解铝 | 单价（元/吨）: 18650", "品名: 氧化铝 | 单价（元/吨）: 2890"]
+    csv.write_bytes("品名,单价（元/吨）\n金属镁,18650\n镁合金锭,2890\n".encode("gbk"))
+    assert rows_of(load(csv)) == ["品名: 金属镁 | 单价（元/吨）: 18650", "品名: 镁合金锭 | 单价（元/吨）: 2890"]
 
 
 # --- OCR -------------------------------------------------------------------------------------
@@ -140,22 +140,22 @@ def test_with_ocr_off_images_are_refused_and_scanned_pages_skipped(write_fixture
 # --- PDF text --------------------------------------------------------------------------------
 
 def test_pdf_title_drawn_as_outlines_falls_back_to_the_file_name(write_fixture):
-    doc = load(write_fixture("兴县招商指南.pdf", F.write_chinese_pdf, outlined_title=True))
-    assert doc.title == "兴县招商指南"
+    doc = load(write_fixture("青禾县招商指南.pdf", F.write_chinese_pdf, outlined_title=True))
+    assert doc.title == "青禾县招商指南"
     assert F.PDF_INTRO in doc.text and F.PDF_TITLE not in doc.text
 
 
 def test_html_data_table_spans_rows_and_columns(tmp_path):
     page = tmp_path / "bulletin.html"
     page.write_text(
-        "<html><body><h1>兴县统计公报</h1><p>表2 主要工业产品产量</p><table>"
+        "<html><body><h1>青禾县统计公报</h1><p>表2 主要工业产品产量</p><table>"
         "<tr><th rowspan=2>产品</th><th colspan=2>2023年</th></tr><tr><th>产量</th><th>增长(%)</th></tr>"
-        "<tr><td>原煤</td><td>5321</td><td>4.2</td></tr><tr><td>电解铝</td><td>50</td><td>12.7</td></tr>"
+        "<tr><td>原煤</td><td>5321</td><td>4.2</td></tr><tr><td>金属镁</td><td>8</td><td>12.7</td></tr>"
         "</table><p>以上数据为初步统计。</p>"
         "<table><tr><td>布局表格中的正文段落。</td></tr></table></body></html>", encoding="utf-8")
     doc = load(page)
     assert rows_of(doc) == ["表2 主要工业产品产量 | 产品: 原煤 | 2023年/产量: 5321 | 2023年/增长(%): 4.2",
-                            "表2 主要工业产品产量 | 产品: 电解铝 | 2023年/产量: 50 | 2023年/增长(%): 12.7"]
+                            "表2 主要工业产品产量 | 产品: 金属镁 | 2023年/产量: 8 | 2023年/增长(%): 12.7"]
     assert prose_of(doc)[-2:] == ["以上数据为初步统计。", "布局表格中的正文段落。"]  # a layout table is text
 
 

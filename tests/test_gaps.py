@@ -20,13 +20,13 @@ from app.staff.tables import TurnRow
 
 from .test_ingest_cli import run_cli
 
-ELECTRICITY = ["兴县工业用电价格是多少？", "兴县电价多少钱一度？", "兴县的大工业电价有优惠吗？",
-               "兴县企业用电价格怎么样？"]
-AIRPORT = ["兴县离最近的机场有多远？", "兴县的机场哪一年通航？"]
-HEATING = "兴县的冬季供暖费怎么收？"
+ELECTRICITY = ["青禾县工业用电价格是多少？", "青禾县电价多少钱一度？", "青禾县的大工业电价有优惠吗？",
+               "青禾县企业用电价格怎么样？"]
+AIRPORT = ["青禾县离最近的机场有多远？", "青禾县的机场哪一年通航？"]
+HEATING = "青禾县的冬季供暖费怎么收？"
 ENGLISH = ["What is the electricity price for factories?",
            "How much does industrial power cost in the county?"]
-ANSWERED = "兴县电解铝的产业规模有多大？"
+ANSWERED = "青禾县每年能生产多少金属镁？"
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +49,9 @@ def conversations(database: Database, assistant: Assistant) -> ConversationLog:
     log = ConversationLog(database, retention_days=90)
     for question in ELECTRICITY + AIRPORT + [HEATING]:
         ask(log, assistant, question)
-    ask(log, assistant, "兴县有机场吗？", "down", "答非所问")  # answered, but judged wrong
+    ask(log, assistant, "青禾县有机场吗？", "down", "答非所问")  # answered, but judged wrong
     ask(log, assistant, ANSWERED, "up")
-    ask(log, assistant, "兴县的法兰项目由哪家企业投资？")
+    ask(log, assistant, "青禾县的球墨铸管项目由哪家企业投资？")
     return log
 
 
@@ -69,7 +69,7 @@ def test_gaps_group_unanswered_and_thumbs_down_questions_by_topic(conversations:
     assert airport.summary().endswith("2 had no answer, 1 got an answer judged wrong")
     assert [g.examples for g in gaps[2:]] == [[HEATING]]
     asked = {q for g in gaps for q in g.examples}
-    assert ANSWERED not in asked and "兴县的法兰项目由哪家企业投资？" not in asked
+    assert ANSWERED not in asked and "青禾县的球墨铸管项目由哪家企业投资？" not in asked
     assert gaps[0].to_json()["summary"] == first.summary()
 
 

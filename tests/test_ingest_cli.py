@@ -56,7 +56,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_one_clean_run(tmp_path: Path):
 
     # Now every file changes and the run updating them is killed half-way.
     for path in sorted(docs.iterdir()):
-        path.write_text(path.read_text(encoding="utf-8").replace("兴县", "兴县（吕梁）"), encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace("青禾县", "青禾县（山西）"), encoding="utf-8")
     assert run_cli("ingest", str(docs), "--store", str(tmp_path / "clean2")).returncode == 0
     _kill_after(docs, store, "updated", 7)
     rerun = run_cli("ingest", str(docs), "--store", str(store))
@@ -150,7 +150,7 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "good.txt").write_text("兴县已形成66万吨铝土矿产业规模。", encoding="utf-8")
+    (docs / "good.txt").write_text("青禾县每年可生产金属镁8万吨。", encoding="utf-8")
     fixture_docs.write_docx(docs / "good.docx")
     bad = {
         "empty.txt": "empty file",
@@ -171,7 +171,7 @@ def test_every_bad_file_gets_one_line_and_the_rest_is_indexed(tmp_path: Path):
     (docs / "sheet.xlsx").write_bytes(b"PK\x03\x04 not really a spreadsheet")
     (docs / "slides.pptx").write_bytes(b"PK\x03\x04 not read anyway")
     (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
-    (docs / "big.txt").write_text("兴县" * 20000, encoding="utf-8")
+    (docs / "big.txt").write_text("青禾县" * 20000, encoding="utf-8")
     os.symlink(docs / "loop2.txt", docs / "loop1.txt")
     os.symlink(docs / "loop1.txt", docs / "loop2.txt")
 

@@ -50,7 +50,7 @@ def test_pdf_keeps_page_numbers_on_spans(pdf_doc):
 
 
 def test_pdf_drops_repeated_header_and_page_footer(pdf_doc):
-    assert "兴县投资指南" not in pdf_doc.text
+    assert "青禾县投资指南" not in pdf_doc.text
     assert not re.search(r"第\s*\d+\s*页", pdf_doc.text)
     assert not any(re.fullmatch(r"[\d\s]+", p) for p in paragraphs(pdf_doc))
 
@@ -73,7 +73,7 @@ def test_pdf_lines_repeated_on_only_one_page_are_kept(write_fixture):
     pages[1].insert(0, "附表")  # a short line at the top of one page only
     doc = load(write_fixture("guide.pdf", F.write_chinese_pdf, pages=pages))
     assert "附表" in paragraphs(doc)
-    assert "兴县投资指南" not in doc.text
+    assert "青禾县投资指南" not in doc.text
 
 
 def test_pdf_printed_from_a_web_page_drops_its_toolbar(write_fixture):
@@ -117,7 +117,7 @@ def test_docx_table_rows_say_their_column_headers(docx_doc):
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"])
 def test_text_encodings_are_decoded(write_fixture, encoding):
     doc = load(write_fixture(f"概况-{encoding}.txt", F.write_encoded_text, encoding=encoding))
-    assert doc.title == "兴县概况"
+    assert doc.title == "青禾县概况"
     for line in F.ENCODED_TEXT.splitlines()[1:]:
         assert line in paragraphs(doc)
     assert "\ufeff" not in doc.text
@@ -126,9 +126,9 @@ def test_text_encodings_are_decoded(write_fixture, encoding):
 
 def test_form_feeds_number_the_pages_of_a_text_file(tmp_path):
     path = tmp_path / "pdftotext.txt"
-    path.write_text("兴县概况\n兴县历史悠久，是革命老区。\n\f兴县特色农产品有小杂粮、红枣和沙棘。\n", encoding="utf-8")
+    path.write_text("青禾县概况\n青禾县历史悠久，是革命老区。\n\f青禾县特色农产品有小杂粮、红枣和沙棘。\n", encoding="utf-8")
     doc = load(path)
-    assert span_of(doc, "兴县历史悠久").page == 1
+    assert span_of(doc, "青禾县历史悠久").page == 1
     assert span_of(doc, "小杂粮").page == 2
 
 
@@ -179,12 +179,12 @@ def test_gbk_html_is_decoded(write_fixture):
 
 def test_markdown_headings_table_and_list(markdown_doc):
     assert markdown_doc.title == F.MD_TITLE
-    assert "兴县以煤电铝为主导产业，近年来积极发展新能源。" in paragraphs(markdown_doc)
-    row = "项目名称: 铝材深加工项目 | 投资额: 12.5亿元"
+    assert "青禾县以煤焦化工和镁合金为主导产业，近年来积极发展新能源。" in paragraphs(markdown_doc)
+    row = "项目名称: 镁合金压铸项目 | 投资额: 12.5亿元"
     assert row in paragraphs(markdown_doc) and span_of(markdown_doc, row).kind == "table"
     assert span_of(markdown_doc, row).heading_path == ("重点项目",)
     assert "项目名称: 现代物流园区 | 投资额: 3.2亿元" in paragraphs(markdown_doc)
-    for item in ("建成千万吨级煤炭基地", "打造铝材产业集群", "完善园区配套设施"):
+    for item in ("建成千万吨级煤炭基地", "打造镁合金产业集群", "完善园区配套设施"):
         assert item in paragraphs(markdown_doc)
         assert span_of(markdown_doc, item).heading_path == ("发展目标",)
     assert not re.search(r"[#*]|---", markdown_doc.text)
@@ -280,7 +280,7 @@ def test_unreadable_file(tmp_path):
     folder.mkdir()
     folder.chmod(0o755)
     path = folder / "secret.txt"
-    path.write_text("兴县内部资料，请勿外传。", encoding="utf-8")
+    path.write_text("青禾县内部资料，请勿外传。", encoding="utf-8")
     path.chmod(0o000)
     if os.geteuid() != 0:
         if os.access(path, os.R_OK):

@@ -18,10 +18,10 @@ from .ui_server import COUNTY_FIGURE, Server, build_index, serve, settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ANSWERED = "兴县铝土矿的规模是多少？"
-COMMENT = "想知道<b>氧化铝</b>的产能，回答没有单独说明"
-REFUSED = "兴县的天然气管道<img src=x onerror=\"window.__pwned='q'\">什么时候通到园区？"
-REFUSED_AGAIN = "兴县园区的天然气管道接通了吗？"
+ANSWERED = "青禾县每年能生产多少金属镁？"
+COMMENT = "想知道<b>镁合金</b>的产能，回答没有单独说明"
+REFUSED = "青禾县的天然气管道<img src=x onerror=\"window.__pwned='q'\">什么时候通到园区？"
+REFUSED_AGAIN = "青禾县园区的天然气管道接通了吗？"
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_investors_rate_answers_and_staff_draft_from_the_questions_tab(server: S
     page.page.locator("#cr-questions tr.cr-judged-wrong button.cr-draft-from").click()
     page.page.locator("#cr-pitch-view .cr-card").first.wait_for()
     assert page.page.locator("#cr-pitch-q textarea").input_value() == ANSWERED
-    assert "66万吨铝土矿" in page.page.locator("#cr-pitch-answer textarea").input_value()
+    assert "金属镁8万吨" in page.page.locator("#cr-pitch-answer textarea").input_value()
 
 
 def test_report_gaps_lists_the_refused_question(server: Server):

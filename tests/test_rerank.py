@@ -31,7 +31,7 @@ def test_a_local_cross_encoder_orders_the_passages_by_its_scores(tmp_path: Path)
     notes: list[str] = []
     assistant = Assistant.open(settings, notes.append)
     assert assistant.reranker is not None and not notes
-    question = "铝镁新材料项目总投资多少亿元？"
+    question = "镁合金新材料项目总投资多少亿元？"
     candidates = assistant.retriever.search(analyse(question), "investor", 4).passages
     scores = assistant.reranker.model.predict([(question, p.text) for p in candidates])
     expected = [p.id for _, p in sorted(zip(scores, candidates), key=lambda pair: -float(pair[0]))]

@@ -23,7 +23,7 @@ from .ui_server import STAFF_PASSWORD, STAFF_USER, build_index, serve, settings_
 
 pytestmark = pytest.mark.slow
 
-WRONG = "not the password 兴县"
+WRONG = "not the password 青禾县"
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def test_a_running_server_purges_expired_conversations(start, monkeypatch):
     with start(log_retention_days=7) as server:
         conversations = server.state.conversations
         turn = conversations.turn("web")
-        list(respond(server.assistant, None, "兴县电解铝的产业规模有多大？", log=turn))
+        list(respond(server.assistant, None, "青禾县每年能生产多少金属镁？", log=turn))
         assert conversations.logged(turn.id) is not None
         with server.state.database.session() as session:
             session.execute(update(TurnRow).where(TurnRow.id == turn.id).values(at=utcnow() - timedelta(days=8)))

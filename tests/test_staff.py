@@ -15,8 +15,8 @@ from app.staff.auth import check_login, hash_password
 from app.staff.db import Database, sqlite_url
 from app.staff.export import to_docx, to_markdown
 
-DOC = "兴县鹰嘴豆产业介绍\n\n兴县鹰嘴豆种植面积达到3万亩，建成鹰嘴豆深加工生产线2条。"
-OTHER = "兴县红色文旅资源\n\n晋绥边区革命纪念馆是兴县重要的红色旅游景点。"
+DOC = "青禾县荞麦产业介绍\n\n青禾县荞麦种植面积达到3万亩，建成荞麦深加工生产线2条。"
+OTHER = "青禾县红色文旅资源\n\n清漳河抗战纪念馆是青禾县重要的红色旅游景点。"
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_upload_list_visibility_and_delete(staff: Settings):
     assert all(d.complete and d.n_chunks >= 1 and d.visibility == "public" for d in docs.values())
 
     assistant = Assistant.open(staff)
-    question = "兴县鹰嘴豆种植面积是多少？"
+    question = "青禾县荞麦种植面积是多少？"
     assert assistant.ask(question).answered
     workspace.set_visibility(staff, docs["chickpea.txt"].doc_id, "internal")
     assert not assistant.ask(question, role="investor").answered  # picked up without a restart
@@ -54,14 +54,14 @@ def test_upload_list_visibility_and_delete(staff: Settings):
 def test_approved_answers_take_precedence_and_export(staff: Settings, tmp_path: Path):
     assistant = Assistant.open(staff)
     library = ApprovedLibrary(Database(sqlite_url(tmp_path)))
-    draft = assistant.ask("兴县鹰嘴豆种植面积是多少？", role="staff")
-    edited = "兴县鹰嘴豆种植面积达到3万亩[1]，并建成两条深加工生产线[1]。"
+    draft = assistant.ask("青禾县荞麦种植面积是多少？", role="staff")
+    edited = "青禾县荞麦种植面积达到3万亩[1]，并建成两条深加工生产线[1]。"
     library.add(draft.question, edited, [c.to_json() for c in draft.citations], "alice")
 
-    *_, answer = respond(assistant, library, "兴县鹰嘴豆的种植面积是多少？")
+    *_, answer = respond(assistant, library, "青禾县荞麦的种植面积是多少？")
     assert answer.mode == "approved" and answer.text == edited
     assert answer.citations and "3万亩" in answer.citations[0].text
-    *_, other = respond(assistant, library, "晋绥边区革命纪念馆在哪个县？")
+    *_, other = respond(assistant, library, "清漳河抗战纪念馆在哪个县？")
     assert other.mode == "extractive"
 
     markdown = to_markdown(library.entries())

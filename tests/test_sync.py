@@ -82,10 +82,10 @@ def test_bm25_follows_the_collection(folder: Path, tmp_path: Path):
     store = IndexStore(settings, create=False)
     lexical = open_lexical(store)
     assert sorted(lexical.ids) == sorted(snapshot(settings))
-    (folder / "extra.txt").write_text("兴县新建鹰嘴豆深加工基地，年产能8万吨。", encoding="utf-8")
+    (folder / "extra.txt").write_text("青禾县新建荞麦深加工基地，年产能8万吨。", encoding="utf-8")
     sync(settings, [folder])
     lexical = open_lexical(IndexStore(settings, create=False))
-    scores = lexical.scores(["鹰嘴豆"])
+    scores = lexical.scores(["荞麦"])
     best = lexical.ids[int(scores.argmax())]
     assert snapshot(settings)[best][1]["source"] == "extra.txt"
 
@@ -135,7 +135,7 @@ def test_text_the_model_cannot_read_is_not_embedded_and_never_a_dense_hit(tmp_pa
     docs = tmp_path / "docs"
     write_docs(docs, 2)
     (docs / "english.txt").write_text(
-        "Xing County Investment Guide\n\nThe aluminium industrial park offers serviced land, "
+        "Qinghe County Investment Guide\n\nThe magnesium industrial park offers serviced land, "
         "power at industrial rates and a rail freight line to the port.\n", encoding="utf-8")
     settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled")
     report = sync(settings, [docs])
@@ -150,6 +150,6 @@ def test_text_the_model_cannot_read_is_not_embedded_and_never_a_dense_hit(tmp_pa
 
     store = IndexStore(settings, create=False)
     retriever = Retriever(settings, store, load_embedder(settings, print))
-    for question in ("aluminium industrial park land", "兴县铝镁新材料项目总投资多少亿元"):
+    for question in ("magnesium industrial park land", "青禾县镁合金新材料项目总投资多少亿元"):
         dense = retriever._dense(analyse(question), {"public"})
         assert dense and set(dense) <= english

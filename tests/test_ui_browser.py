@@ -46,9 +46,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT = 30_000  # ms, for any single wait
 
-ALUMINIUM_QUESTION = "兴县铝土矿的规模是多少？"
-PITCH_QUESTION = "兴县绿氢项目的总投资是多少？"
-APPROVED_TEXT = "兴县规划建设年产2万吨绿氢项目，总投资45亿元[1]。项目已列入县重点招商清单，欢迎洽谈。"
+MAGNESIUM_QUESTION = "青禾县每年能生产多少金属镁？"
+PITCH_QUESTION = "青禾县绿氢项目的总投资是多少？"
+APPROVED_TEXT = "青禾县规划建设年产2万吨绿氢项目，总投资45亿元[1]。项目已列入县重点招商清单，欢迎洽谈。"
 
 
 # --- fixtures ------------------------------------------------------------------------------
@@ -159,9 +159,9 @@ def staff_page(open_page, server: Server) -> Page:
 
 def test_chinese_question_gets_the_figure_and_a_highlighted_source_card(server, open_page, shots):
     page = open_page(server.url)
-    page.ask(ALUMINIUM_QUESTION)
+    page.ask(MAGNESIUM_QUESTION)
     answer = page.last_answer
-    assert "66万吨铝土矿" in answer.locator(".cr-text").inner_text()
+    assert "金属镁8万吨" in answer.locator(".cr-text").inner_text()
     assert answer.locator(".cr-ref").first.inner_text() == "[1]"
     card = answer.locator(".cr-card").first
     assert card.locator(".cr-card-title").inner_text() == COUNTY_TITLE
@@ -183,12 +183,12 @@ def test_chinese_question_gets_the_figure_and_a_highlighted_source_card(server, 
     page.ask("签约了几个项目？")  # a follow-up: the first exchange stays, the second is added
     assert page.page.locator("#cr-chat .cr-answered").count() == 2
     assert "签约" in page.last_answer.locator(".cr-text").inner_text()
-    assert page.page.locator("#cr-chat .cr-question").nth(0).inner_text() == ALUMINIUM_QUESTION
+    assert page.page.locator("#cr-chat .cr-question").nth(0).inner_text() == MAGNESIUM_QUESTION
 
 
 def test_question_without_an_answer_is_not_found_with_the_contact_line(server, open_page):
     page = open_page(server.url)
-    page.ask("兴县机场有几条跑道？")
+    page.ask("青禾县机场有几条跑道？")
     answer = page.last_answer
     assert "cr-not-found" in answer.get_attribute("class")
     assert say("not_found", "zh") in answer.inner_text()
@@ -199,13 +199,13 @@ def test_question_without_an_answer_is_not_found_with_the_contact_line(server, o
 def test_language_switch_changes_the_interface_strings(server, open_page, shots):
     page = open_page(server.url)  # a Chinese browser starts in Chinese
     header = page.page.locator("#cr-header h1")
-    assert header.inner_text() == "兴县投资咨询助手"
+    assert header.inner_text() == "青禾县投资咨询助手"
     assert page.page.locator("#cr-send").inner_text() == "发送"
     page.page.locator("#cr-lang").get_by_text("English").click()
     page.page.wait_for_function(
-        "() => document.querySelector('#cr-header h1').innerText === 'Xing County Investment Assistant'")
+        "() => document.querySelector('#cr-header h1').innerText === 'Qinghe County Investment Assistant'")
     assert page.page.locator("#cr-send").inner_text() == "Send"
-    assert page.page.title() == "Xing County Investment Assistant"
+    assert page.page.title() == "Qinghe County Investment Assistant"
     page.page.get_by_role("tab", name="Investor chat").wait_for(state="visible", timeout=10_000)
     assert "Ask a question" in page.page.locator("#cr-question textarea").get_attribute("placeholder")
     page.shot(shots, "02-english")
@@ -216,14 +216,14 @@ def test_language_switch_changes_the_interface_strings(server, open_page, shots)
 def test_an_english_browser_starts_in_english(server, open_page):
     page = open_page(server.url, locale="en-US")
     page.page.wait_for_function(
-        "() => document.querySelector('#cr-header h1').innerText === 'Xing County Investment Assistant'")
+        "() => document.querySelector('#cr-header h1').innerText === 'Qinghe County Investment Assistant'")
     assert page.page.locator("#cr-lang input[value=en]").is_checked()
-    assert page.page.title() == "Xing County Investment Assistant"
+    assert page.page.title() == "Qinghe County Investment Assistant"
 
 
 def test_html_in_documents_and_questions_is_shown_as_text(server, open_page, shots):
     page = open_page(server.url)
-    hostile_question = "兴县红枣种植面积是多少？<img src=q onerror=\"window.__pwned='question'\"><b>粗体</b>"
+    hostile_question = "青禾县红枣种植面积是多少？<img src=q onerror=\"window.__pwned='question'\"><b>粗体</b>"
     page.ask(hostile_question)
     answer = page.last_answer
     assert "12万亩" in answer.inner_text()
@@ -244,11 +244,11 @@ def test_html_in_documents_and_questions_is_shown_as_text(server, open_page, sho
 
 def test_internal_documents_never_reach_the_investor_chat(server, open_page):
     page = open_page(server.url)
-    page.ask("鹰嘴豆深加工项目的意向投资方是哪家公司？")
+    page.ask("荞麦深加工项目的意向投资方是哪家公司？")
     answer = page.last_answer
     assert "cr-not-found" in answer.get_attribute("class")
     html = page.page.content()
-    for secret in (INTERNAL_TITLE, INTERNAL_PHRASE, "晋北丰收", "鹰嘴豆客商跟踪表.txt"):
+    for secret in (INTERNAL_TITLE, INTERNAL_PHRASE, "晋北丰收", "荞麦客商跟踪表.txt"):
         assert secret not in html
     examples = page.page.locator(".cr-example")
     assert any(COUNTY_TITLE in examples.nth(i).inner_text() for i in range(examples.count()))
@@ -390,7 +390,7 @@ def test_internal_wording_pasted_into_an_approved_answer_never_reaches_investors
     investors will not see the answer, and they get the assistant's own answer."""
     page = staff_page(open_page, server)
     page.tab("推介答案")
-    page.page.locator("#cr-pitch-q textarea").fill(ALUMINIUM_QUESTION)
+    page.page.locator("#cr-pitch-q textarea").fill(MAGNESIUM_QUESTION)
     page.page.locator("#cr-draft").click()
     page.page.locator("#cr-draft-check .cr-ok", has_text=t("zh", "public_ok")).wait_for()
     draft = page.page.locator("#cr-pitch-answer textarea")
@@ -408,17 +408,17 @@ def test_internal_wording_pasted_into_an_approved_answer_never_reaches_investors
     page.page.locator("#cr-approve-msg .cr-warn").wait_for()
     saved = page.page.locator("#cr-approve-msg").inner_text()
     assert t("zh", "approved_saved_internal", user=STAFF_USER) in saved
-    entry = server.library.match(ALUMINIUM_QUESTION, 1.0)
+    entry = server.library.match(MAGNESIUM_QUESTION, 1.0)
     assert entry and entry.answer == edited and [c["source"] for c in entry.citations] == ["county.txt"]
     try:
         page.tab("已审核答案库")
-        page.page.locator("#cr-library .cr-entry", has_text=ALUMINIUM_QUESTION).locator(
+        page.page.locator("#cr-library .cr-entry", has_text=MAGNESIUM_QUESTION).locator(
             ".cr-entry-withheld").wait_for()
         page.goto(server.url)
-        page.ask(ALUMINIUM_QUESTION)
+        page.ask(MAGNESIUM_QUESTION)
         answer = page.last_answer
         assert "cr-mode-approved" not in answer.get_attribute("class")
-        assert "66万吨铝土矿" in answer.locator(".cr-text").inner_text()
+        assert "金属镁8万吨" in answer.locator(".cr-text").inner_text()
         html = page.page.content()
         assert INTERNAL_PHRASE not in html and "晋北丰收" not in html
     finally:
@@ -493,7 +493,7 @@ def test_too_many_files_for_one_upload_get_a_chinese_message(server, store, open
         paths = []
         for n in range(3):
             paths.append(tmp_path / f"资料{n}.txt")
-            paths[-1].write_text(f"兴县资料第{n}份。", encoding="utf-8")
+            paths[-1].write_text(f"青禾县资料第{n}份。", encoding="utf-8")
         page.page.locator("#cr-upload input[type=file]").set_input_files([str(p) for p in paths])
         page.page.get_by_text(t("zh", "upload_too_many", n=2)).wait_for()
         assert not any(list(upload_cache().rglob(p.name)) for p in paths)
@@ -531,27 +531,27 @@ def llm_app(server: Server, store: Path, llm: FakeLLM, timeout: float):
 
 
 def test_llm_answer_streams_into_the_chat(server, store, llm_server, open_page):
-    llm_server.reset(Reply(pieces=["兴县已形成", "66万吨铝土矿", "、200万吨氧化铝", "产业规模[1]。"], pause=0.7))
+    llm_server.reset(Reply(pieces=["青禾县每年可生产", "金属镁8万吨", "、镁合金15万吨", "，开采白云岩60万吨[1]。"], pause=0.7))
     with llm_app(server, store, llm_server, timeout=20) as app:
         page = open_page(app.url)
-        page.page.locator("#cr-question textarea").fill(ALUMINIUM_QUESTION)
+        page.page.locator("#cr-question textarea").fill(MAGNESIUM_QUESTION)
         page.page.locator("#cr-send").click()
         pending = page.page.locator("#cr-chat .cr-pending .cr-text")
         pending.wait_for()  # partial text is shown before the answer is complete
-        assert "兴县已形成" in pending.inner_text() and "产业规模" not in pending.inner_text()
+        assert "青禾县每年可生产" in pending.inner_text() and "白云岩" not in pending.inner_text()
         done = page.page.locator("#cr-chat .cr-answered")
         done.wait_for()
-        assert done.locator(".cr-text").inner_text().startswith("兴县已形成66万吨铝土矿、200万吨氧化铝产业规模")
+        assert done.locator(".cr-text").inner_text().startswith("青禾县每年可生产金属镁8万吨、镁合金15万吨，开采白云岩60万吨")
         assert "fake-qwen" in done.locator(".cr-mode").inner_text()
         assert done.locator(".cr-card").count() == 1
 
 
 def test_final_answer_replaces_what_was_streamed(server, store, llm_server, open_page):
     """The model stalls midway: the extractive answer, not the model's half sentence, stays."""
-    llm_server.reset(Reply(pieces=["兴县已形成", "九十九万吨", "铝土矿[1]。"], hang=30, hang_after=2))
+    llm_server.reset(Reply(pieces=["青禾县每年可生产", "九十九万吨", "金属镁[1]。"], hang=30, hang_after=2))
     with llm_app(server, store, llm_server, timeout=1.5) as app:
         page = open_page(app.url)
-        page.ask(ALUMINIUM_QUESTION)
+        page.ask(MAGNESIUM_QUESTION)
         answer = page.last_answer
         assert "九十九万吨" not in answer.inner_text()
         assert COUNTY_FIGURE in answer.locator(".cr-text").inner_text()

@@ -17,9 +17,9 @@ from .ui_server import Server, build_index, serve, settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-POLICY = "兴县土地政策\n\n工业用地出让起始价按所在地土地等级对应的最低价标准执行。\n"
-SECRET = "兴县东区工业用地三百亩拟协议出让给晋北丰收食品公司，价格保密。"
-SECRET_QUESTION = "兴县东区工业用地协议出让给哪家公司？"
+POLICY = "青禾县土地政策\n\n工业用地出让起始价按所在地土地等级对应的最低价标准执行。\n"
+SECRET = "青禾县东区工业用地三百亩拟协议出让给晋北丰收食品公司，价格保密。"
+SECRET_QUESTION = "青禾县东区工业用地协议出让给哪家公司？"
 MAX_FILE_MB = 0.2
 
 
@@ -73,7 +73,7 @@ def test_a_changed_file_uploaded_as_internal_becomes_internal(server, open_page,
 def test_a_malformed_file_beside_good_ones_fails_alone(server, open_page, tmp_path):  # noqa: F811
     page = logged_in(open_page, server)
     good = tmp_path / "brick_factory.txt"
-    good.write_text("兴县新型建材厂年产标准砖八千万块，产品销往周边县市。\n", encoding="utf-8")
+    good.write_text("青禾县新型建材厂年产标准砖八千万块，产品销往周边县市。\n", encoding="utf-8")
     bad = write_truncated_docx(tmp_path / "truncated_report.docx")
     upload(page, [good, bad], "公开", "brick_factory.txt: 已新增 · 公开")
     failed = page.page.locator("#cr-upload-status .cr-warn li")
@@ -92,7 +92,7 @@ def test_waiting_and_failed_uploads_are_listed_after_a_restart(server, open_page
     and the failure above, both read back from the status file."""
     folder = workspace.uploads_dir(server.settings)
     UploadStatus(folder).mark_waiting(["cut_off.txt"], "internal")
-    (folder / "cut_off.txt").write_text("兴县光伏电站装机容量二十万千瓦。\n", encoding="utf-8")
+    (folder / "cut_off.txt").write_text("青禾县光伏电站装机容量二十万千瓦。\n", encoding="utf-8")
     page = logged_in(open_page, server)
     waiting = page.page.locator("#cr-docs tr.cr-upload-waiting", has_text="cut_off.txt")
     assert waiting.locator(".cr-doc-status").inner_text() == "等待建立索引"
@@ -111,7 +111,7 @@ def test_a_long_file_name_stays_inside_the_documents_table(server, open_page, tm
     name = ("county-investment-guide-" * 9)[:196] + ".txt"
     assert len(name) == 200
     long = tmp_path / name
-    long.write_text("兴县投资指南：重点产业与配套政策。\n", encoding="utf-8")
+    long.write_text("青禾县投资指南：重点产业与配套政策。\n", encoding="utf-8")
     page = logged_in(open_page, server)
     upload(page, [long], "公开", name[:40])
     cell = page.page.locator("#cr-docs td.cr-doc-file", has_text=name[:40])
@@ -125,7 +125,7 @@ def test_a_long_file_name_stays_inside_the_documents_table(server, open_page, tm
 
 def test_a_file_over_the_size_limit_is_refused_in_the_interface_language(server, open_page, tmp_path):  # noqa: F811
     big = tmp_path / "big_plan.txt"
-    big.write_text("兴县" * int(MAX_FILE_MB * 2**20), encoding="utf-8")
+    big.write_text("青禾县" * int(MAX_FILE_MB * 2**20), encoding="utf-8")
     for locale, lang in (("zh-CN", "zh"), ("en-US", "en")):
         page = logged_in(open_page, server, locale)
         page.page.locator("#cr-upload input[type=file]").set_input_files([str(big)])

@@ -13,9 +13,9 @@ from ingest.sync import Written, sync
 from .test_ingest_cli import run_cli
 from .test_sync import snapshot
 
-POLICY = "兴县土地政策\n\n工业用地出让起始价按所在地土地等级对应的最低价标准执行，鼓励以租赁方式供应工业用地。"
-SECRET = "拟向晋北丰收食品公司协议出让兴县东区工业用地三百亩，价格尚在保密谈判中。"
-QUESTION = "兴县东区工业用地协议出让给哪家公司？"
+POLICY = "青禾县土地政策\n\n工业用地出让起始价按所在地土地等级对应的最低价标准执行，鼓励以租赁方式供应工业用地。"
+SECRET = "拟向晋北丰收食品公司协议出让青禾县东区工业用地三百亩，价格尚在保密谈判中。"
+QUESTION = "青禾县东区工业用地协议出让给哪家公司？"
 
 
 def settings_for(store: Path, **extra) -> Settings:
@@ -52,7 +52,7 @@ def test_an_explicit_choice_relabels_unchanged_files_in_place(tmp_path: Path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "land_policy.txt").write_text(POLICY + "\n" + SECRET, encoding="utf-8")
-    (docs / "other.txt").write_text("兴县红枣种植面积达到12万亩。", encoding="utf-8")
+    (docs / "other.txt").write_text("青禾县红枣种植面积达到12万亩。", encoding="utf-8")
     settings = settings_for(tmp_path / "store")
     sync(settings, [docs], visibility="public")
     assert sources_seen(settings, QUESTION, "investor") == {"land_policy.txt"}
@@ -84,7 +84,7 @@ def test_without_a_choice_indexed_files_keep_theirs_and_new_files_get_the_defaul
     sync(settings, [docs], visibility="internal")
 
     policy.write_text(POLICY + "\n" + SECRET, encoding="utf-8")  # changed, no choice: stays internal
-    (docs / "fresh.txt").write_text("兴县新建物流园区一座。", encoding="utf-8")  # new: the default
+    (docs / "fresh.txt").write_text("青禾县新建物流园区一座。", encoding="utf-8")  # new: the default
     report = sync(settings_for(tmp_path / "store", default_visibility="public"), [docs])
     assert sorted(report.written) == [Written("fresh.txt", "added", "public"),
                                       Written("land_policy.txt", "updated", "internal")]

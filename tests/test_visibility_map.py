@@ -32,7 +32,7 @@ def index(tmp_path: Path) -> Settings:
     public.mkdir()
     internal.mkdir()
     for name, sentence in TOPICS.items():
-        (public / f"{name}.txt").write_text(f"Xing County {name}\n\n" + (sentence + " ") * 20, encoding="utf-8")
+        (public / f"{name}.txt").write_text(f"Qinghe County {name}\n\n" + (sentence + " ") * 20, encoding="utf-8")
     (internal / f"{SECRET}.txt").write_text(f"Magnesium refinery talks\n\n{SECRET_TEXT}\n", encoding="utf-8")
     settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled")
     sync(settings, [public], visibility="public")

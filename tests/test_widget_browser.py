@@ -31,8 +31,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TIMEOUT = 30_000  # ms, for any single wait
 
 PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>兴县投资促进网</title></head>
-<body><h1>兴县招商引资</h1><p>欢迎来兴县投资。</p>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>青禾县投资促进网</title></head>
+<body><h1>青禾县招商引资</h1><p>欢迎来青禾县投资。</p>
 <script src="{api}/v1/widget.js" defer></script></body></html>
 """
 
@@ -128,8 +128,8 @@ def tab(browser, site: Site) -> Iterator[Widget]:
 
 
 def test_answer_with_numbered_sources_and_feedback_from_another_origin(tab: Widget, site: Site):
-    answer = tab.ask("兴县电解铝的产业规模有多大？")
-    assert "50万吨电解铝" in answer.locator(".text").inner_text()
+    answer = tab.ask("青禾县每年能生产多少金属镁？")
+    assert "金属镁8万吨" in answer.locator(".text").inner_text()
     assert answer.locator("sup.ref").first.inner_text() == "[1]"
     card = answer.locator("details.card").first
     assert card.locator(".title").inner_text() == COUNTY_TITLE
@@ -144,20 +144,20 @@ def test_answer_with_numbered_sources_and_feedback_from_another_origin(tab: Widg
     answer.locator(".comment button").click()
     answer.locator(".thanks").wait_for()
     logged = site.state.conversations.recent(thumbs_down=True)
-    assert logged and logged[0].question == "兴县电解铝的产业规模有多大？"
+    assert logged and logged[0].question == "青禾县每年能生产多少金属镁？"
     assert logged[0].comment == "<img src=x onerror=alert(1)>数字和园区公告不一致"
     assert logged[0].session  # the widget's anonymous session id, hashed
 
 
 def test_a_follow_up_is_read_against_the_conversation(tab: Widget, site: Site):
-    assert "江苏铁宝锻造有限公司" in tab.ask("兴县的法兰项目由哪家企业投资？").inner_text()
-    assert "3月27日" in tab.ask("这个项目是哪天签约的？").locator(".text").inner_text()
+    assert "河北恒泰铸造有限公司" in tab.ask("青禾县的球墨铸管项目由哪家企业投资？").inner_text()
+    assert "4月16日" in tab.ask("这个项目是哪天签约的？").locator(".text").inner_text()
     follow = site.state.conversations.recent(limit=1)[0]
-    assert follow.question == "这个项目是哪天签约的？" and "法兰项目" in follow.standalone
+    assert follow.question == "这个项目是哪天签约的？" and "球墨铸管项目" in follow.standalone
 
 
 def test_html_in_documents_and_questions_stays_text(tab: Widget):
-    answer = tab.ask("兴县红枣种植面积是多少？<img src=x onerror=\"window.__pwned='question'\">")
+    answer = tab.ask("青禾县红枣种植面积是多少？<img src=x onerror=\"window.__pwned='question'\">")
     assert "12万亩" in answer.locator(".text").inner_text()
     title = answer.locator(".card .title").first.inner_text()
     assert "<script>window.__pwned='title'</script>" in title and HOSTILE_TITLE.startswith(title)
@@ -170,7 +170,7 @@ def test_html_in_documents_and_questions_stays_text(tab: Widget):
 
 
 def test_internal_documents_never_show(tab: Widget):
-    answer = tab.ask("鹰嘴豆深加工项目的意向投资方是谁？")
+    answer = tab.ask("荞麦深加工项目的意向投资方是谁？")
     assert answer.locator(".card").count() == 0
     shown = tab.page.locator(".panel").inner_text()
     assert "晋北丰收" not in shown and INTERNAL_TITLE not in shown
@@ -179,7 +179,7 @@ def test_internal_documents_never_show(tab: Widget):
 def test_a_page_from_an_origin_not_allowed_gets_no_answer(browser, site: Site):
     other = Widget(browser, site.other)
     try:
-        answer = other.ask("兴县电解铝的产业规模有多大？")
+        answer = other.ask("青禾县每年能生产多少金属镁？")
         assert "无法连接到服务" in answer.locator(".error").inner_text()
         assert "50万吨" not in answer.inner_text()
     finally:

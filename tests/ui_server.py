@@ -23,39 +23,40 @@ from app.staff.state import AppState, open_state
 from ingest.sync import sync
 
 STAFF_USER = "zhangsan"
-STAFF_PASSWORD = "correct horse 兴县"
+STAFF_PASSWORD = "correct horse 青禾县"
 
-COUNTY_TITLE = "兴县招商引资情况介绍"
-COUNTY_FIGURE = "兴县已形成66万吨铝土矿、200万吨氧化铝、50万吨电解铝产业规模。"
+COUNTY_NAME, COUNTY_NAME_EN = "青禾县", "Qinghe County"  # invented, as are all the facts below
+COUNTY_TITLE = "青禾县产业发展与招商概况"
+COUNTY_FIGURE = "青禾县目前每年可生产金属镁8万吨、镁合金15万吨，开采白云岩60万吨。"
 COUNTY = f"""{COUNTY_TITLE}
 
 一、产业基础
-{COUNTY_FIGURE}截至7月底，兴县成功签约项目3个，引资17亿元，新引进企业4家。
+{COUNTY_FIGURE}今年前九个月，全县新签约项目6个，到位资金26亿元，新落户企业7家。
 
 二、重点项目
-3月27日，兴县与江苏铁宝锻造有限公司签约年产10万吨锻造铝合金法兰项目。5月7日，考察团赴北京航空航天大学考察交流，并召开座谈会。
+4月16日，青禾县同河北恒泰铸造有限公司签订合同，由该公司投资建设年产5万吨球墨铸管项目。6月3日，县考察团到太原理工大学洽谈共建镁合金检测中心。
 
-三、营商环境
-兴县为企业配套建设了标准化厂房和倒班宿舍，高标准打造了集超市、住宿、餐饮、活动于一体的党群企服务中心。园区管委会实行一站式服务，审批时限比法定时限压缩一半以上。
+三、配套设施
+青禾县有一座通用机场，位于县城西北的柳湾镇，主要承担农林作业和应急救援飞行。园区内建有职工公寓和共享实验室，并开设了集政策咨询、证照办理、法律援助于一体的企业服务驿站。园区管委会实行一站式服务，审批时限比法定时限压缩一半以上。
 """
 
-INTERNAL_TITLE = "鹰嘴豆客商跟踪内部资料"
-INTERNAL_PHRASE = "鹰嘴豆深加工项目的意向投资方为晋北丰收食品公司"
+INTERNAL_TITLE = "荞麦客商跟踪内部资料"
+INTERNAL_PHRASE = "荞麦深加工项目的意向投资方为晋北丰收食品公司"
 INTERNAL = f"""{INTERNAL_TITLE}
 
 {INTERNAL_PHRASE}，预计投资额8亿元，尚在保密洽谈阶段。对方要求县里提供蓝莓种植基地配套用地。
 """
 
 HOSTILE_TITLE = "<script>window.__pwned='title'</script>红枣<img src=x onerror=\"window.__pwned='img'\">资料"
-HOSTILE_SENTENCE = ("兴县红枣种植面积达到12万亩<img src=x onerror=\"alert('body')\">，"
+HOSTILE_SENTENCE = ("青禾县红枣种植面积达到12万亩<img src=x onerror=\"alert('body')\">，"
                     "年产红枣3万吨<script>alert('body')</script>。")
 HOSTILE = f"""{HOSTILE_TITLE}
 
 {HOSTILE_SENTENCE}红枣加工企业可以享受用地优惠。
 """
 
-UPLOAD_TITLE = "兴县氢能产业发展规划"
-UPLOAD_FIGURE = "兴县规划建设年产2万吨绿氢项目，总投资45亿元。"
+UPLOAD_TITLE = "青禾县氢能产业发展规划"
+UPLOAD_FIGURE = "青禾县规划建设年产2万吨绿氢项目，总投资45亿元。"
 UPLOAD = f"""{UPLOAD_TITLE}
 
 {UPLOAD_FIGURE}绿氢项目配套建设加氢站5座，服务重型卡车运输。
@@ -75,7 +76,7 @@ def build_index(root: Path) -> Path:
     internal.mkdir(parents=True, exist_ok=True)
     (public / "county.txt").write_text(COUNTY, encoding="utf-8")
     (public / "hostile<b>.txt").write_text(HOSTILE, encoding="utf-8")
-    (internal / "鹰嘴豆客商跟踪表.txt").write_text(INTERNAL, encoding="utf-8")
+    (internal / "荞麦客商跟踪表.txt").write_text(INTERNAL, encoding="utf-8")
     store = root / "store"
     settings = Settings(_env_file=None, store=store, embed_model="bundled")
     for folder, visibility in ((public, "public"), (internal, "internal")):
@@ -86,6 +87,7 @@ def build_index(root: Path) -> Path:
 
 def settings_for(store: Path, staff: bool = True, port: int | None = None, **extra) -> Settings:
     users = {STAFF_USER: hash_password(STAFF_PASSWORD)} if staff else {}
+    extra = {"county_name": COUNTY_NAME, "county_name_en": COUNTY_NAME_EN, **extra}
     return Settings(_env_file=None, store=store, embed_model="bundled", staff_users=users,
                     host="127.0.0.1", port=port or free_port(), uploads_dir=store.parent / "uploads",
                     **extra)

@@ -80,7 +80,7 @@ class Asked:
     qualifiers: np.ndarray  # which groups hold a numeral (一期, 第三批, 2025): a precise qualifier
     names: list[str]
     years: frozenset[str]  # the years the question names
-    name_parts: list[list[str]]  # words of each name, any of which names it (兴县经开区 → 兴县, 经开区…)
+    name_parts: list[list[str]]  # words of each name, any of which names it (石门县经开区 → 石门县, 经开区…)
     thing: frozenset[str]  # character pairs of the measured thing (language.measured)
 
     @classmethod

@@ -36,7 +36,7 @@ def subject_of(question: str) -> str:
 
 
 def _named(question: str, kind: str) -> str | None:
-    """The phrase naming a thing of this kind: …签约了锻造铝合金法兰项目 → 锻造铝合金法兰项目."""
+    """The phrase naming a thing of this kind: …签约了光伏支架制造项目 → 光伏支架制造项目."""
     found = re.findall(rf"([^了的和与在是对，,。？?、\s]{{1,14}}{kind})", question)
     return found[-1] if found else None
 

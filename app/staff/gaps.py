@@ -93,8 +93,8 @@ def _text(turn: LoggedTurn) -> str:
 
 def _words(text: str) -> tuple[list[str], list[str]]:
     """(the question's content words, its features: those words and the character bigrams of
-    its phrases across word boundaries, 用电价格 → …电价…, as in 电价; names (兴县) are left out
-    of the phrases, or 兴县电价 and 兴县电解铝 would share 县电)."""
+    its phrases across word boundaries, 用电价格 → …电价…, as in 电价; names (石门县) are left out
+    of the phrases, or 石门县电价 and 石门县电镀 would share 县电)."""
     words = list(dict.fromkeys(content_tokens(text)))
     names = set(names_in(text))
     cut = quiet_jieba().cut(unicodedata.normalize("NFKC", text).lower())
