@@ -93,12 +93,15 @@ def _text(turn: LoggedTurn) -> str:
 
 def _words(text: str) -> tuple[list[str], list[str]]:
     """(the question's content words, its features: those words and the character bigrams of
-    its phrases across word boundaries, 用电价格 → …电价…, as in 电价; names (石门县) are left out
-    of the phrases, or 石门县电价 and 石门县电镀 would share 县电)."""
-    words = list(dict.fromkeys(content_tokens(text)))
-    names = set(names_in(text))
-    cut = quiet_jieba().cut(unicodedata.normalize("NFKC", text).lower())
-    phrases = "".join(" " if is_stopword(w) or w in names else w for w in cut)
+    its phrases across word boundaries, 用电价格 → …电价…, as in 电价; names (石门县) are one
+    word each and left out of the phrases, or 石门县电价 and 石门县电镀 would share 县电)."""
+    names = names_in(text)
+    parts = [w for w in content_tokens(text) if not any(w in name for name in names)]
+    words = list(dict.fromkeys(names + parts))  # a name is one word, even where jieba splits it
+    plain = unicodedata.normalize("NFKC", text).lower()
+    for name in names:
+        plain = plain.replace(name.lower(), " ")
+    phrases = "".join(" " if is_stopword(w) else w for w in quiet_jieba().cut(plain))
     return words, words + sorted(grams(phrases) - set(words))
 
 
