@@ -96,6 +96,7 @@ def serve(settings: Settings, open_browser: bool = False,
     logging.getLogger("app").setLevel(logging.INFO)  # logins, logouts, withheld answers
     workspace.recover(settings, notify)  # finish or roll back work a crash cut off
     assistant = Assistant.open(settings, notify)
+    assistant.warm()  # the first investor does not wait for what loads on first use
     state = open_state(settings)
     app = create_app(settings, assistant, state)
     url = f"http://{settings.host}:{settings.port}/"

@@ -38,6 +38,8 @@ HIGHLIGHT_MIN = 0.3
 
 History = list[tuple[str, str]]  # (standalone question, answer text), oldest first
 
+WARM_UP = ("这里的项目总投资有多少亿元？", "Which companies signed projects here, and when?")
+
 
 @dataclass
 class Evidence:
@@ -105,6 +107,13 @@ class Assistant:
     def idf(self, query: Query) -> dict[str, float]:
         """IDF of the question's keywords and of every alternative of its terms."""
         return self.retriever.lexical.idf(list(query.tokens) + [t for g in query.terms for t in g])
+
+    def warm(self) -> None:
+        """Read a question in each language once (no answer, no LLM call), so that what loads on
+        first use (number parsing, the dictionaries, the model's first pass) is loaded before
+        the first real question, whose time it would otherwise add to."""
+        for question in WARM_UP:
+            self.evidence(question)
 
     def ask(self, question: str, role: str = "investor", history: History = (),
             top_k: int | None = None) -> Answer:

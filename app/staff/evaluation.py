@@ -138,12 +138,14 @@ def judge(question: Question, answer: Answer, stored: Callable[[list[str]], dict
 
 def run(assistant: Assistant, questions: Iterable[Question], role: str = "investor",
         top_k: int | None = None) -> list[Outcome]:
-    """Ask every question once, in order."""
+    """Ask every question once, in order, the assistant warmed first (`Assistant.warm`), so
+    that the times are those of a server that has started."""
     store = assistant.retriever.store
 
     def stored(ids: list[str]) -> dict[str, str]:
         return {r.id: r.text for r in store.records(ids)}
 
+    assistant.warm()
     outcomes = []
     for question in questions:
         started = time.perf_counter()
