@@ -7,6 +7,7 @@ its near-random ranking would dilute a good keyword ranking, so then the keyword
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ CANDIDATES = 50
 READABLE = 0.9  # share of known tokens from which the dense ranking gets a full vote
 UNFILTERED_SHARE = 0.25  # the dense query is unfiltered while at least this share is searchable
 SPARE = 1.2  # dense candidates asked for beyond those expected to be searchable
+RECOUNT_AFTER = 1.0  # seconds: while the revisions stand, the collection's size is read this seldom
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Retriever:
         self.dense = np.array([], dtype=bool)  # per keyword row: its vector is real, not a placeholder
         self._rows: dict[str, int] = {}  # chunk id -> keyword row
         self._stored = 0  # chunks in the collection (the dense query may match any of them)
+        self._counted = 0.0  # when the collection's size was last read (time.monotonic)
         self.refresh()
 
     def refresh(self) -> None:
@@ -90,11 +93,19 @@ class Retriever:
 
     def _refresh(self) -> None:
         """Only live versions are searchable (`ingest.store.catalog`); a write cut off before
-        its revision bump still changes the collection's size, which is checked too."""
+        its revision bump still changes the collection's size, which is checked too, at most
+        every RECOUNT_AFTER seconds while the revisions stand (Chroma's count takes 25 ms at
+        200,000 chunks; the chunks of such a write are of an incomplete version or one the
+        next start repairs, so a second's delay in seeing them hides nothing that should show)."""
         self.store.collection = self.store.client.get_collection(
             self.settings.collection, embedding_function=None)
         meta = self.store.meta
+        now = time.monotonic()
+        if (self._revs and (meta.get("content_rev"), meta.get("meta_rev")) == self._revs[::2]
+                and now - self._counted < RECOUNT_AFTER):
+            return
         count = self.store.collection.count()
+        self._counted = now
         revs = (meta.get("content_rev"), count, meta.get("meta_rev"))
         if revs == self._revs:
             return
