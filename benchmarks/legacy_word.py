@@ -9,7 +9,6 @@ Usage: python benchmarks/legacy_word.py [--out benchmarks/results/legacy_word.md
 """
 
 import argparse
-import re
 import shutil
 import subprocess
 import tempfile
@@ -18,14 +17,10 @@ from pathlib import Path
 
 import docx
 
+from app.staff.evaluation import squash
 from ingest.loaders import parse_document
 
 REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
-_SPACE = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 def table_rows(path: Path) -> list[list[str]]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from app.answering.assistant import Assistant
 from app.settings import Settings
-from app.staff.evaluation import squash
+from app.staff.evaluation import holds_keys, squash
 from ingest.settings import BUNDLED_MODEL
 from ingest.sync import sync
 
@@ -47,15 +47,10 @@ def policy_corpus(out: Path) -> Path:
     return out
 
 
-def holds(text: str, question: dict) -> bool:
-    squashed = squash(text)
-    return all(any(squash(s) in squashed for s in group) for group in question["must"])
-
-
 def score(questions: list[dict], results: list[tuple[list[str], str]]) -> dict:
     """hit@5 and key accuracy from (top passages, answer) per question."""
     hits = [any(squash(q["evidence"]) in squash(p) for p in top[:TOP]) for q, (top, _) in zip(questions, results)]
-    keys = [holds(answer, q) for q, (_, answer) in zip(questions, results)]
+    keys = [holds_keys(answer, q["must"]) for q, (_, answer) in zip(questions, results)]
     return {"questions": len(questions), "evidence_hit_at_5": round(sum(hits) / len(hits), 4),
             "answer_has_key": round(sum(keys) / len(keys), 4)}
 

@@ -15,23 +15,18 @@ Usage: python benchmarks/realdocs.py [--pdf] [--out benchmarks/results/realdocs.
 
 import argparse
 import json
-import re
 import subprocess
 import tempfile
 from pathlib import Path
 
 from app.answering.assistant import Assistant
 from app.settings import Settings
+from app.staff.evaluation import holds_keys, squash
 from ingest.loaders import parse_document
 from ingest.sync import sync
 from ingest.tables import CELL_SEPARATOR, NAME_SEPARATOR
 
 REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
-_SPACE = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 def self_describing(row: str, heading: tuple[str, ...]) -> bool:
@@ -83,7 +78,7 @@ def main() -> None:
             row = {"table": bool(q.get("table")), "answerable": q["answerable"], "answered": answer.answered}
             if q["answerable"]:
                 row["hit"] = any(holds(p.text, q["evidence"]) for p in answer.retrieved[:5])
-                row["key"] = all(any(squash(s) in squash(answer.text) for s in group) for group in q["must"])
+                row["key"] = holds_keys(answer.text, q["must"])
             results.append(row)
     answerable = [r for r in results if r["answerable"]]
     tables = [r for r in answerable if r["table"]]

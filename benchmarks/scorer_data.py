@@ -17,7 +17,7 @@ from app.answering.assistant import Assistant
 from app.answering.candidates import runs
 from app.answering.features import Asked, candidate_features, passage_features, view
 from app.answering.reading import names_share
-from app.staff.evaluation import holds_evidence, squash
+from app.staff.evaluation import holds_evidence, holds_keys
 
 RETRIEVED = 20
 
@@ -47,11 +47,6 @@ class CandidateRows(Rows):
     first: list[np.ndarray] = field(default_factory=list)
     size: list[np.ndarray] = field(default_factory=list)
     full: list[np.ndarray] = field(default_factory=list)  # holds every key (minimal or not)
-
-
-def holds_keys(text: str, must: list[list[str]]) -> bool:
-    squashed = squash(text)
-    return bool(must) and all(any(squash(s) in squashed for s in group) for group in must)
 
 
 def collect(assistant: Assistant, questions: list[dict]) -> tuple[dict, dict, list[dict]]:

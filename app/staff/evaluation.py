@@ -32,6 +32,13 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+def holds_keys(text: str, must: list[list[str]]) -> bool:
+    """Whether a text holds the answer key: a string of every group of alternatives (white space
+    ignored); no key, no hold."""
+    squashed = squash(text)
+    return bool(must) and all(any(squash(s) in squashed for s in group) for group in must)
+
+
 def holds_evidence(passage: str, evidence: str) -> bool:
     """Whether a passage holds an evidence span (white space ignored). A span given as a table
     row's cells separated by spaces ("荞麦 8650 12.3") is held by a line of the passage that has
@@ -120,9 +127,7 @@ def judge(question: Question, answer: Answer, stored: Callable[[list[str]], dict
     if question.evidence.strip():
         rank = next((i for i, p in enumerate(answer.retrieved, 1)
                      if holds_evidence(p.text, question.evidence)), None)
-    text = squash(answer.text)
-    has_key = (all(any(squash(s) in text for s in group) for group in question.must)
-               if question.answerable and question.must else None)
+    has_key = holds_keys(answer.text, question.must) if question.answerable and question.must else None
     chunks = stored([c.chunk_id for c in answer.citations])
     return Outcome(
         id=question.id, question=question.question,
