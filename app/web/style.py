@@ -119,18 +119,17 @@ details.cr-context summary { cursor: pointer; color: var(--color-accent); }
 .cr-staff-disabled code { white-space: pre-wrap; word-break: break-all; }
 .cr-actions { gap: 0.5rem; align-items: flex-end; flex-wrap: wrap; }
 .cr-actions > * { flex-grow: 0 !important; }
-table.cr-docs { width: 100%; border-collapse: collapse; font-size: 0.9rem; table-layout: fixed; }
-table.cr-docs th, table.cr-docs td { border-bottom: 1px solid var(--border-color-primary);
-  padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+table.cr-docs, table.cr-questions { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+table.cr-docs { table-layout: fixed; }
+table.cr-docs th, table.cr-docs td, table.cr-questions th, table.cr-questions td {
+  border-bottom: 1px solid var(--border-color-primary); padding: 0.3rem 0.5rem; text-align: left;
+  vertical-align: top; }
 table.cr-docs th.cr-col-title, table.cr-docs th.cr-col-file { width: 30%; }
 table.cr-docs th.cr-col-chunks { width: 5.5em; }
 table.cr-docs th.cr-col-visibility { width: 6.5em; }
 table.cr-docs td.cr-doc-title, table.cr-docs td.cr-doc-file { white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 table.cr-docs td.cr-doc-status { overflow-wrap: anywhere; }
-table.cr-questions { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
-table.cr-questions th, table.cr-questions td { border-bottom: 1px solid var(--border-color-primary);
-  padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 tr.cr-refused td.cr-logged-answered, tr.cr-judged-wrong td.cr-logged-feedback { color: #b71c1c; font-weight: 600; }
 td.cr-logged-time { white-space: nowrap; }
 .cr-comment { font-size: 0.8rem; color: var(--body-text-color-subdued); }
