@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from ingest.chunking import split_sentences
-from ingest.lexical import quiet_jieba, tokenize
+from ingest.lexical import quiet_jieba
 
 from .query import Query, is_stopword
 
@@ -42,22 +42,3 @@ def gram_coverage(question: set[str], text: str) -> float:
 def best_sentence(question: set[str], passage: str) -> float:
     """The highest bigram coverage of any one sentence of the passage."""
     return max((gram_coverage(question, passage[a:b]) for a, b in split_sentences(passage)), default=0.0)
-
-
-def word_coverage(weights: dict[str, float], text_tokens: set[str]) -> float:
-    """IDF-weighted share of the question's content words found in the text."""
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in text_tokens) / total if total else 0.0
-
-
-def term_coverage(groups: list[tuple[str, ...]], weights: dict[str, float], text: str) -> float:
-    """Weighted share of the groups that the text holds one alternative of; a group weighs as
-    its rarest alternative (weights: IDF by term)."""
-    tokens = set(tokenize(text))
-    total = covered = 0.0
-    for group in groups:
-        weight = max(weights.get(term, 0.0) for term in group)
-        total += weight
-        if any(term in tokens or term in text for term in group):
-            covered += weight
-    return covered / total if total else 0.0
