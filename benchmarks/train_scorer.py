@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from app.answering.assistant import Assistant
+from app.answering.candidates import overlapping
 from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, relative
 from app.answering.scorer import MODEL_FILE, LinearModel, Models, Platt
 from app.settings import Settings
@@ -42,7 +43,9 @@ ANSWERABLE_INPUTS = ("best_logit", "margin", "passage_logit", "passage_logit_rel
                      "names_passage", "names_own", "thing_own", "thing_passage", "thing_near_figure",
                      "has_thing", "fit_own", "fits_all", "asks_type", "cov_own", "cov_context",
                      "phrase_own", "lang_en", "missing_max", "missing_share", "local_cov", "names_title",
-                     "qualifier_missing", "year_conflict")
+                     "qualifier_missing", "year_conflict", "local_missing", "cov_sentence", "missing_sentence",
+                     "asks_rate", "figure_rate", "rate_unasked", "rate_unmet", "figure_rank", "rank_unasked",
+                     "figure_period", "period_unasked", "figure_change", "change_unasked", "change_unmet")
 MAX_ANSWERABLE_REFUSED = 0.04  # the threshold refuses at most this share of answerable questions
 MAX_LLM_REFUSED = 0.02  # the LLM is not asked for at most this share of answerable questions
 
@@ -198,7 +201,7 @@ def candidate_logits(data: dict, fold: np.ndarray, keep: np.ndarray, x: np.ndarr
 
 def composed(data: dict, keep: np.ndarray, logits: np.ndarray, also: float, most: int) -> list[dict]:
     """Per variant, what the answer would be: the best kept candidate, and the best of each other
-    passage within `also` of it (at most `most` passages): whether it holds every key, how many
+    passage within `also` of it (at most `most` passages; never text already quoted): whether it holds every key, how many
     passages it cites, and the best candidate's row, logit and margin."""
     c = data["candidates"]
     starts = np.append(np.searchsorted(c["variant"], np.arange(len(data["variants"]))), len(c["y"]))
@@ -215,7 +218,7 @@ def composed(data: dict, keep: np.ndarray, logits: np.ndarray, also: float, most
         for r in order[1:]:
             if len(used) >= most or logits[r] < logits[best] - also:
                 break
-            if c["passage"][r] not in used:
+            if c["passage"][r] not in used and not any(overlapping(c["place"][r], c["place"][q]) for q in chosen):
                 chosen.append(r)
                 used.add(c["passage"][r])
         second = logits[order[1]] if len(order) > 1 else logits[best] - 10.0
@@ -240,17 +243,23 @@ def fit_platt(inputs: np.ndarray, right: np.ndarray, weights: np.ndarray | None 
     return Platt(ANSWERABLE_INPUTS, coef, float(model.intercept_[0] - coef @ mean))
 
 
-def answerability_options(county: np.ndarray, written: np.ndarray, left: np.ndarray):
+def answerability_options(county: np.ndarray, written: np.ndarray, left: np.ndarray, masked: np.ndarray,
+                          left_out: np.ndarray):
     """What the answerability model may be fitted on: every variant alike; the county corpus
-    only; the county corpus with the written unanswerable questions weighing as much, in all,
-    as the left-out ones (they are few, and they are what users will ask)."""
+    only; each with or without the masked variants; the county corpus with the written
+    unanswerable questions weighing as much, in all, as the left-out ones (they are few, and
+    they are what users will ask); the county corpus without the left-out variants; the county
+    questions only as they were written."""
     everything = np.ones(len(county), dtype=bool)
     equal = np.ones(len(county))
-    yield "all variants", everything, equal
-    yield "county corpus", county, equal
+    for name, rows in (("all variants", everything), ("county corpus", county)):
+        yield name, rows, equal
+        yield f"{name}, no masked", rows & ~masked, equal
     weighted = equal.copy()
     weighted[written] = (left & county).sum() / max(1, (written & county).sum())
     yield "county corpus, written unanswerable weighted", county, weighted
+    yield "county corpus, no left-out", county & ~left_out, equal
+    yield "county corpus, asked as written only", county & ~left_out & ~masked, equal
 
 
 def highest_threshold(probability: np.ndarray, answerable: np.ndarray, most_refused: float) -> float:
@@ -279,9 +288,10 @@ def main() -> None:
                   gather(args.cmrc_store, cmrc, args.cache, "cmrc_trial")])
     variants = data["variants"]
     fold = folds(data)
-    answerable = np.array([v["answerable"] and not v["left_out"] for v in variants])
+    answerable = np.array([v["answerable"] and not v["left_out"] and not v["masked"] for v in variants])
     lines = [f"Training part: {len(county)} county-corpus questions, {len(cmrc)} CMRC trial questions; "
-             f"{len(variants)} question variants (answerable ones also with their source left out).", ""]
+             f"{len(variants)} question variants (answerable ones also with their source left out, "
+             "and with their evidence masked).", ""]
 
     def say(line: str) -> None:
         print(line, flush=True)
@@ -326,12 +336,14 @@ def main() -> None:
     in_county = np.array([not v["source"].startswith("cmrc_") for v in variants])
     written = np.array([not v["answerable"] for v in variants])  # unanswerable questions, written to tempt
     left = np.array([v["left_out"] and not v["holds"] for v in variants]) & ~right
+    masked = np.array([v["masked"] for v in variants])
     say("")
     say("| answerability fitted on | answer threshold | answerable refused | written unanswerable refused "
-        "| left-out source refused |")
-    say("|---|---|---|---|---|")
+        "| left-out source refused | masked evidence refused |")
+    say("|---|---|---|---|---|---|")
     choices = {}
-    for name, rows, weights in answerability_options(in_county, written, left):
+    left_out = np.array([v["left_out"] for v in variants])
+    for name, rows, weights in answerability_options(in_county, written, left, masked, left_out):
         probability = np.zeros(len(answers))
         for k in range(FOLDS):
             train, test = (fold != k) & rows, fold == k
@@ -339,10 +351,11 @@ def main() -> None:
         t = highest_threshold(probability, answerable & in_county, MAX_ANSWERABLE_REFUSED)
         choices[name] = (np.mean(probability[written] < t), t, rows, weights, probability)
         say(f"| {name} | {t} | {np.mean(probability[answerable & in_county] < t):.2%} | "
-            f"{np.mean(probability[written] < t):.2%} | {np.mean(probability[left & in_county] < t):.2%} |")
+            f"{np.mean(probability[written] < t):.2%} | {np.mean(probability[left & in_county] < t):.2%} | "
+            f"{np.mean(probability[masked & in_county] < t):.2%} |")
     answerability = max(choices, key=lambda n: choices[n][0])
     _, threshold, answer_rows, answer_weights, probability = choices[answerability]
-    nothing = written | left
+    nothing = written | left | masked
     evidence = np.array([1 / (1 + np.exp(-plogits[data["passages"]["variant"] == v].max()))
                          if np.any(data["passages"]["variant"] == v) else 0.0 for v in range(len(variants))])
     llm_min = highest_threshold(evidence, answerable, MAX_LLM_REFUSED)

@@ -40,6 +40,14 @@ def test_the_unit_counted_is_a_unit_not_the_start_of_a_noun():
     assert analyse("镁合金产品有多少类型？").expects == analyse("有多少工人复工？").expects == Expectation("number")
 
 
+def test_an_amount_of_money_is_asked_in_yuan_a_change_or_a_count_is_not():
+    assert analyse("职工公寓每月租金多少钱？").expects == Expectation("number", "元")
+    assert analyse("How much did Qinghe invest in the park?").expects == Expectation("number", "元")
+    assert analyse("镁产业产值增长了多少？").expects == Expectation("number")  # 12% answers it
+    assert analyse("园区有几个投资项目？").expects == Expectation("number")
+    assert has_number("利用外资3.5亿美元", "元") and not has_number("吸纳5人就业3个月以上", "元")
+
+
 def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
     assert "景区" in measured_thing("青禾县有几个5A级景区？")
     assert "火灾" in measured_thing("县消防大队今年扑救了多少起火灾？")
@@ -104,6 +112,12 @@ def test_dictionary_translation_of_english_questions():
     assert chinese_terms("signed", used) == [("签约",)]  # the domain glossary before the dictionary
     assert chinese_terms("Huaitang", used) == [("槐塘镇",)]  # a name in pinyin, by its sound
     assert chinese_terms("Qinghe", used) == [("青禾县",)]  # an invented county: by its sound alone
+
+    docs = Vocabulary({"新闻", "新增", "发布会", "槐塘镇", "镁合金", "压铸", "吨", "产能"}.__contains__, {})
+    assert chinese_terms("news", docs) == [("新闻",)]  # its own entry, not that of "new"
+    assert ("吨",) in chinese_terms("tonnes", docs)  # British plural: tonnes → tonne → ton
+    # Chinese the English question writes itself is kept as its words
+    assert chinese_terms("What capacity does the 槐塘镇 magnesium alloy plant have?", docs)[0] == ("槐塘镇",)
 
 
 def test_index_words_are_found_by_their_pinyin():

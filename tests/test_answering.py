@@ -250,3 +250,21 @@ def test_a_question_about_a_table_cell_is_answered_with_its_row(tmp_path):
     answer = assistant.ask("清漳河文旅康养基地总投资多少亿元？")
     assert answer.answered and "总投资（亿元）: 12 | 建设地点: 东坪镇" in answer.text
     assert answer.citations[0].kind == "table" and answer.citations[0].to_json()["kind"] == "table"
+
+
+def test_overlapping_chunks_are_quoted_once(tmp_path):
+    """Neighbouring chunks share sentences; an answer never quotes the same sentence twice."""
+    lines = [f"青禾县第{n}号标准厂房占地{n * 3}亩，由县城投公司建设，已有{n}家企业入驻。" for n in range(1, 30)]
+    lines[14] = "青禾县镁合金压铸产业园二期总投资12亿元，规划建设压铸生产线40条。"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "park.txt").write_text("青禾县园区建设\n\n" + "".join(lines), encoding="utf-8")
+    settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled",
+                        chunk_tokens=120, chunk_overlap_tokens=60)
+    sync(settings, [folder])
+    assistant = Assistant.open(settings)
+    chunks = [r.text for r in assistant.retriever.store.records()]
+    assert sum(lines[14] in text for text in chunks) >= 2  # the sentence is in two chunks
+    answer = assistant.ask("镁合金压铸产业园二期总投资多少？")
+    assert answer.answered and "12亿元" in answer.text
+    assert answer.text.count("压铸产业园二期总投资12亿元") == 1

@@ -27,7 +27,7 @@ def test_features_read_coverage_figures_and_names_without_tokenizing_passages():
     near_miss = normal("2024年青禾县金属镁企业新增3家，产值增长12%。")
     assert asked.coverage(asked.hits(right)) == 1.0 > asked.coverage(asked.hits(near_miss))
     assert asked.fits(right) and asked.thing_before_figure(right) and not asked.thing_before_figure(near_miss)
-    assert asked.around_figures(right) > asked.around_figures(near_miss)
+    assert asked.around_figures(right)[0] > asked.around_figures(near_miss)[0]
     assert asked.other_years(frozenset({"2024"})) and not asked.other_years(frozenset({"2025"}))
     assert asked.names_share(right) == 1.0 and asked.names_share(normal("临县新增企业3家")) < 1.0
 

@@ -6,6 +6,7 @@ ends a sentence; a run may cross one (a lead-in line and the line it announces).
 
 from dataclasses import dataclass
 
+from app.retrieval.retriever import Passage
 from ingest.chunking import split_sentences
 
 MAX_RUN = 3  # sentences in a candidate
@@ -47,3 +48,15 @@ def runs(passage: int, spans: list[tuple[int, int]], skip: frozenset[int] = froz
                 break
             out.append(Candidate(passage, i, j, start, end))
     return out
+
+
+def place(candidate: Candidate, passage: Passage) -> tuple[str, int, int]:
+    """Where a candidate's text is in its document: (document, start, end). Overlapping chunks
+    hold the same sentences; their candidates have the same place."""
+    start = int(passage.meta.get("char_start", 0))
+    return str(passage.meta.get("doc_id", passage.id)), start + candidate.start, start + candidate.end
+
+
+def overlapping(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    """Whether two places share text."""
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]

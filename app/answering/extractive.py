@@ -10,25 +10,30 @@ nothing else.
 from app.retrieval.retriever import Passage
 
 from .answer import Citation
-from .candidates import Candidate
+from .candidates import Candidate, overlapping, place
 from .citations import quoted
 from .reading import Reading
 
 
 def chosen(reading: Reading, also: float, most: int) -> list[Candidate]:
     """The best candidate, and the best of each other passage whose score is within `also`
-    (in logit) of it, up to `most` passages."""
+    (in logit) of it, up to `most` passages; never text already quoted (overlapping chunks
+    hold the same sentences)."""
     best = reading.best
     if best is None:
         return []
+    passages = reading.ranked.passages
     out = [reading.candidates[best]]
+    places = [place(out[0], passages[out[0].passage])]
     top = reading.logits[best]
     for i in sorted(range(len(reading.candidates)), key=lambda i: -reading.logits[i]):
         if len(out) >= most or reading.logits[i] < top - also:
             break
         candidate = reading.candidates[i]
-        if candidate.passage not in {c.passage for c in out}:
+        where = place(candidate, passages[candidate.passage])
+        if candidate.passage not in {c.passage for c in out} and not any(overlapping(where, p) for p in places):
             out.append(candidate)
+            places.append(where)
     return out
 
 

@@ -18,7 +18,7 @@ from app.language.matching import grams, query_grams
 from app.language.measured import measured_thing
 from app.language.numbers import has_date, has_number, is_unit
 from app.language.places import by_short_name
-from app.language.query import Query, answer_kind_words, asks_open
+from app.language.query import Query, answer_kind_words, asks_figure_of, asks_open
 from app.retrieval.retriever import Passage
 from ingest.lexical import tokenize
 from ingest.textclean import heading_level
@@ -32,6 +32,10 @@ _FIGURE_RUN = re.compile(r"\d[\d,.]*|[〇零一二两三四五六七八九十百
 _BEFORE, _AFTER = 24, 8  # the window of words around a figure that say what it measures
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NUMERAL = re.compile(r"[\d〇零一二两三四五六七八九十百千]")
+_RATE_AFTER = re.compile(r"\s*(?:%|个百分点|倍|成(?![本果立交员]))")
+_RANK_AFTER = re.compile(r"\s*[位名]")
+_FIGURE_KINDS = ("rate", "rank", "period", "change")
+_CHANGE_BEFORE = 6  # characters before a figure in which a word of change makes it a change (增长12%)
 _LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
 
 PASSAGE_FEATURES = (
@@ -46,7 +50,9 @@ CANDIDATE_FEATURES = (
     "announces", "heading", "is_title", "position", "list_item", "lang_en", "asks_open",
     "open_size2", "open_size3", "cov_prev", "cov_next", "first_chars", "fits_all", "thing_near_figure",
     "names_own", "missing_max", "missing_share", "local_cov", "names_title", "qualifier_missing",
-    "year_conflict",
+    "year_conflict", "local_missing", "cov_sentence", "missing_sentence", "asks_rate", "figure_rate",
+    "rate_unasked", "rate_unmet", "figure_rank", "rank_unasked", "figure_period", "period_unasked",
+    "figure_change", "change_unasked", "change_unmet",
     # relative to the question's other candidates (filled by `relative`)
     "passage_logit_rel", "cov_own_rel", "cov_context_rel", "phrase_own_rel",
 )
@@ -82,6 +88,7 @@ class Asked:
     years: frozenset[str]  # the years the question names
     name_parts: list[list[str]]  # words of each name, any of which names it (石门县经开区 → 石门县, 经开区…)
     thing: frozenset[str]  # character pairs of the measured thing (language.measured)
+    asks: tuple[bool, ...]  # whether it asks for a rate, a rank, a total over a period, a change
 
     @classmethod
     def of(cls, query: Query, idf: dict[str, float]) -> "Asked":
@@ -93,7 +100,8 @@ class Asked:
         units = np.array([all(is_unit(term) for term in g) for g in groups], dtype=bool)
         qualifiers = np.array([any(_NUMERAL.search(term) for term in g) for g in groups], dtype=bool) & ~units
         return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units, qualifiers,
-                   [normal(n) for n in query.names], frozenset(_YEAR.findall(query.text)), parts, frozenset(thing))
+                   [normal(n) for n in query.names], frozenset(_YEAR.findall(query.text)), parts, frozenset(thing),
+                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS))
 
     def hits(self, text: str) -> np.ndarray:
         """Which subject groups the (normalised) text holds."""
@@ -132,18 +140,27 @@ class Asked:
     def holds_thing(self, text: str) -> bool:
         return any(pair in text for pair in self.thing)
 
-    def around_figures(self, text: str) -> float:
-        """For a question asking a figure or date: the best coverage of the question's words in
-        the few characters around one of the text's figures (is the figure about what was
-        asked?); 0 when the text has none, or the question asks for none."""
+    def around_figures(self, text: str) -> tuple[float, float, bool, bool, bool, bool]:
+        """For a question asking a figure or date, the text's figure whose surroundings hold most
+        of the question's words (is the figure about what was asked?): that coverage, the rarest
+        word missing there (`missing`), and whether the figure is a rate (12%, 3倍), a rank
+        (第2位), a total over a period (累计, 五年) or a change (增长12%, 提高1个百分点).
+        (0, 0, …) when the question asks for no figure, (0, 1, …) when the text has none."""
         if not self.query.expects.kind:
-            return 0.0
-        best = 0.0
+            return 0.0, 0.0, False, False, False, False
+        best, missing, kind = 0.0, 1.0, (False, False, False, False)
         subject = ~self.units
         for match in _FIGURE_RUN.finditer(text):
             window = text[max(0, match.start() - _BEFORE):match.end() + _AFTER]
-            best = max(best, self.coverage(self.hits(window) & subject, subject))
-        return best
+            hits = self.hits(window) | self.units
+            covered = self.coverage(hits & subject, subject)
+            if covered > best or (covered == best and self.missing(hits) < missing):
+                best, missing = covered, self.missing(hits)
+                kind = (bool(_RATE_AFTER.match(text, match.end())),
+                        text[match.start() - 1:match.start()] == "第" or bool(_RANK_AFTER.match(text, match.end())),
+                        asks_figure_of(window, "period"),
+                        asks_figure_of(text[max(0, match.start() - _CHANGE_BEFORE):match.start()], "change"))
+        return best, missing, *kind
 
     def other_years(self, years: frozenset[str]) -> bool:
         """Whether a text names years, but not the year the question asks about."""
@@ -176,6 +193,8 @@ class PassageView:
     things: np.ndarray  # per sentence
     near: np.ndarray  # per sentence: the measured thing right before a figure
     local: np.ndarray  # per sentence: coverage of the question around its best figure
+    local_missing: np.ndarray  # per sentence: the rarest word missing around that figure
+    local_kind: np.ndarray  # per sentence: that figure is a rate, a rank, a total over a period, a change
     years: list[frozenset[str]]  # per sentence: the years it names
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
@@ -192,6 +211,7 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
     spans = sentence_spans(passage.text)
     sentences = [normal(passage.text[a:b]) for a, b in spans]
     width = len(asked.groups)
+    around = np.array([asked.around_figures(s) for s in sentences], dtype=np.float64).reshape(len(sentences), 2 + len(_FIGURE_KINDS))
     return PassageView(
         passage, rank, normal(f"{meta.get('title', '')} {meta.get('heading', '')}"), spans, sentences,
         [frozenset(grams(s)) for s in sentences],
@@ -199,7 +219,9 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         np.array([asked.fits(s) for s in sentences], dtype=bool),
         np.array([asked.holds_thing(s) for s in sentences], dtype=bool),
         np.array([asked.thing_before_figure(s) for s in sentences], dtype=bool),
-        np.array([asked.around_figures(s) for s in sentences]),
+        around[:, 0],
+        around[:, 1],
+        around[:, 2:].astype(bool),
         [frozenset(_YEAR.findall(s)) for s in sentences],
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
@@ -255,6 +277,9 @@ def candidate_features(asked: Asked, views: list[PassageView], passage_rows: np.
         first = v.sentences[c.first].rstrip()
         own_grams = frozenset().union(*v.grams[c.first:c.last + 1])
         fits = v.fits[c.first:c.last + 1]
+        local = c.first + int(np.argmax(v.local[c.first:c.last + 1]))
+        sentence = max(range(c.first, c.last + 1), key=lambda s: asked.coverage(v.hits[s] | context_hits[c.passage]))
+        sentence_hits = v.hits[sentence] | context_hits[c.passage]
         rows.append([
             passage_logits[c.passage],
             prow[column["rank_inv"]],
@@ -298,9 +323,24 @@ def candidate_features(asked: Asked, views: list[PassageView], passage_rows: np.
             prow[column["names_title"]],
             float((asked.qualifiers & ~held).any()),
             float(asked.other_years(frozenset().union(*v.years[c.first:c.last + 1]))),
+            float(v.local_missing[local]),
+            asked.coverage(sentence_hits),
+            asked.missing(sentence_hits),
+            *_figure_kinds(asked, v.local_kind[local]),
             0.0, 0.0, 0.0, 0.0,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(candidates), len(CANDIDATE_FEATURES))
+
+
+def _figure_kinds(asked: Asked, kind: np.ndarray) -> list[float]:
+    """asks_rate … change_unmet: the kind of the candidate's best figure against the kind asked."""
+    rate, rank, period, change = (bool(k) for k in kind)
+    asks_rate, asks_rank, asks_period, asks_change = asked.asks
+    figure = bool(asked.query.expects.kind)
+    return [float(figure and asks_rate), float(rate), float(rate and not asks_rate),
+            float(figure and asks_rate and not rate), float(rank), float(rank and not asks_rank),
+            float(period), float(period and not asks_period),
+            float(change), float(change and not asks_change), float(figure and asks_change and not change)]
 
 
 def relative(rows: np.ndarray) -> np.ndarray:

@@ -1,11 +1,13 @@
 """The project's language knowledge, read once from lexicon.toml: question words by the kind of
-answer they ask for, function words, units, measures, province short names, follow-up words."""
+answer they ask for, function words, units, measures, province short names, follow-up words; and
+the English domain glossary, from glossary_en.txt."""
 
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.toml")
+GLOSSARY_FILE = Path(__file__).with_name("glossary_en.txt")
 
 
 @lru_cache(maxsize=1)
@@ -35,3 +37,11 @@ def alternation(section: str, key: str) -> str:
     import re
 
     return "|".join(re.escape(w) for w in sorted(words(section, key), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """English phrase → the Chinese words documents use for it, best first."""
+    lines = GLOSSARY_FILE.read_text(encoding="utf-8").splitlines()
+    entries = (line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+    return {english.replace("_", " "): tuple(chinese.split("|")) for english, chinese in entries}

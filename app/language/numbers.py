@@ -66,7 +66,7 @@ def has_number(text: str, unit: str = "") -> bool:
     text = _DESIGNATION.sub(" ", arabic(_LONE_CN_DIGIT.sub(_unless_counting, text)))
     if not unit:
         return bool(re.search(r"\d", _DATE.sub(" ", text)))
-    unit = re.escape(unit)
+    unit = "(?:美|港|欧)?元" if unit == "元" else re.escape(unit)  # 亿美元 answers an amount too
     in_value = rf"\d[\d,.]*\s*[余多]?\s*(?:[万亿千百])?\s*[余多]?\s*{unit}"
     in_header = rf"\([^()]*{unit}[^()]*\)\s*:\s*-?\d"  # a table row: 总投资（亿元）: 12
     in_column = rf"单位\s*:\s*{unit}\b.*:\s*-?\d"  # a table row: 单位: 吨 | 产量: 382156

@@ -47,12 +47,20 @@ def _patterns() -> dict[str, re.Pattern]:
         "asking": re.compile("|".join(alternation("asks", key) for key in (
             "number_zh", "date_zh", "person_zh", "which_zh", "open_zh"))),
         "open": re.compile(f"{zh('open_zh')}|{alternation('words', 'answer_kind_zh')}|{en('open_en')}", re.I),
+        "counting": re.compile(r"\bhow many\b|(?:几|多少)个", re.I),  # a count, not an amount
+        **{kind: re.compile(f"{zh(kind + '_zh')}|{en(kind + '_en')}", re.I) for kind in ("rate", "change", "rank", "period", "money")},
     }
 
 
 def asks_open(text: str) -> bool:
     """Whether the question's answer may run over sentences: which ones, how, what measures."""
     return bool(_patterns()["open"].search(text))
+
+
+def asks_figure_of(text: str, kind: str) -> bool:
+    """Whether a figure question asks for a 'rate' (a share, a percentage), a 'change' (growth,
+    decline), a 'rank', or a total over a 'period' (累计, 五年)."""
+    return bool(_patterns()[kind].search(text))
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,8 @@ def expectation(text: str) -> Expectation:
     if count is not None:
         return Expectation("number", count)
     if patterns["number"].search(text):
-        return Expectation("number")
+        money = patterns["money"].search(text) and not any(patterns[k].search(text) for k in ("rate", "change", "counting"))
+        return Expectation("number", "元" if money else "")
     return Expectation()
 
 

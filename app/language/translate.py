@@ -9,15 +9,16 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
-from ingest.lexical import tokenize
+from ingest.lexical import quiet_jieba, tokenize
 
-from .lexicon import pairs, word_set, words
+from .lexicon import glossary, pairs, word_set, words
 
 MAX_PHRASE = 3
 PER_TERM = 2
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|(?<!\d)(?:19|20)\d{2}(?!\d)")  # words, and years
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
+_CHINESE = re.compile(r"[\u3400-\u9fff]+")  # Chinese written inside an English question: 湘易办
 _PLACE_KIND = re.compile(r" (?:province|county|city|district|prefecture|municipality|region)$")
 
 
@@ -64,21 +65,22 @@ class Vocabulary(Protocol):
 
 @lru_cache(maxsize=1)
 def _domain() -> dict[str, list[tuple[int, str]]]:
-    """The lexicon's domain glossary, as senses ranked before any dictionary sense."""
-    return {english: [(-1, chinese) for chinese in value.split("|")]
-            for english, value in pairs("english", "glossary").items()}
+    """The domain glossary, as senses ranked before any dictionary sense, in its order."""
+    return {english: [(i - len(chinese), word) for i, word in enumerate(chinese)]
+            for english, chinese in glossary().items()}
 
 
 def _forms(phrase: str) -> list[str]:
-    """The phrase and the dictionary forms of its last word (plural, past, -ing; British)."""
+    """The phrase and the dictionary forms of its last word (plural, past, -ing), in American spelling."""
     *head, last = phrase.split()
-    last = pairs("english", "british").get(last, last)
+    british = pairs("english", "british")
     forms = [last]
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
                          ("ing", "e"), ("d", "")):
         if last.endswith(suffix) and len(last) - len(suffix) >= 3:
             forms.append(last[: -len(suffix)] + repl)
-    return [" ".join([*head, form]) for form in forms]
+    forms = [british.get(form, form) for form in forms]  # tonnes → tonne → ton
+    return [" ".join([*head, form]) for form in dict.fromkeys(forms)]
 
 
 def _used(senses: list[list[tuple[int, str]]], frequency: Callable[[str], int]) -> list[tuple]:
@@ -94,16 +96,19 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
     """For each English word or phrase of a question, the Chinese words the documents use for it
     (domain senses first, then a word's first senses, then the most used); a name in pinyin, the
     index's words that sound so; a word with no translation is kept as it is (it will match
-    nothing Chinese)."""
+    nothing Chinese). Chinese the question itself writes ("Xiangban (湘办)") is kept as its
+    words, each a term of its own, before any translation."""
     found_words = _WORD.findall(question)
     tokens = [w.lower().removesuffix("'s").replace("'", "") for w in found_words]
     proper = {i for i, w in enumerate(found_words) if i and w[:1].isupper()}  # Chengdu, Huaitang
     skip = word_set("words", "function_en")
     months = {m: f"{n}月" for n, m in enumerate(words("english", "months"), 1)}  # documents write 7月
-    glossary, leading = _glossary()
+    dictionary, leading = _glossary()
     domain = _domain()
     frequency = vocabulary.frequency
-    groups: list[tuple[str, ...]] = []
+    skip_zh = word_set("words", "function_zh")
+    groups: list[tuple[str, ...]] = [(word,) for run in _CHINESE.findall(question)
+                                     for word in dict.fromkeys(quiet_jieba().cut(run)) if word not in skip_zh]
     i = 0
     while i < len(tokens):
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
@@ -118,15 +123,15 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 groups.append(tuple(sounds[:PER_TERM]))  # a name, before any gloss of it
                 i += 1
                 break
-            forms = _forms(phrase)
-            senses = [domain.get(form, []) for form in forms] + [glossary.get(form, []) for form in forms]
-            found = _used(senses, frequency)
+            forms = _forms(phrase)  # the first form with an entry: "news" is not "new"
+            form = next((f for f in forms if f in domain or f in dictionary), forms[0])
+            found = _used([domain.get(form, []), dictionary.get(form, [])], frequency)
             if not found and size == 1:  # no gloss of its own: the first word of longer ones
                 found = _used([leading.get(form, []) for form in forms], frequency)
             if not found and size == 1:
                 found = [(0, 0, w) for w in vocabulary.by_pinyin(phrase)]
             if found:
-                longer = [w for *_, w in found if len(w) > 1] or [w for *_, w in found]
+                longer = [w for rank, _, w in found if len(w) > 1 or rank < 0] or [w for *_, w in found]
                 groups.append(tuple(list(dict.fromkeys(longer))[:PER_TERM]))
                 i += size
                 break
