@@ -45,7 +45,8 @@ ANSWERABLE_INPUTS = ("best_logit", "margin", "passage_logit", "passage_logit_rel
                      "phrase_own", "lang_en", "missing_max", "missing_share", "local_cov", "names_title",
                      "qualifier_missing", "year_conflict", "local_missing", "cov_sentence", "missing_sentence",
                      "asks_rate", "figure_rate", "rate_unasked", "rate_unmet", "figure_rank", "rank_unasked",
-                     "figure_period", "period_unasked", "figure_change", "change_unasked", "change_unmet")
+                     "figure_period", "period_unasked", "figure_change", "change_unasked", "change_unmet",
+                     "asks_name", "name_unmet", "partial_list")
 MAX_ANSWERABLE_REFUSED = 0.04  # the threshold refuses at most this share of answerable questions
 MAX_LLM_REFUSED = 0.02  # the LLM is not asked for at most this share of answerable questions
 
@@ -349,11 +350,14 @@ def main() -> None:
             train, test = (fold != k) & rows, fold == k
             probability[test] = fit_platt(inputs[train], right[train], weights[train]).probabilities(inputs[test])
         t = highest_threshold(probability, answerable & in_county, MAX_ANSWERABLE_REFUSED)
-        choices[name] = (np.mean(probability[written] < t), t, rows, weights, probability)
+        refused = (np.mean(probability[written] < t) + np.mean(probability[left & in_county] < t)) / 2
+        choices[name] = (refused, t, rows, weights, probability)
         say(f"| {name} | {t} | {np.mean(probability[answerable & in_county] < t):.2%} | "
             f"{np.mean(probability[written] < t):.2%} | {np.mean(probability[left & in_county] < t):.2%} | "
             f"{np.mean(probability[masked & in_county] < t):.2%} |")
-    answerability = max(choices, key=lambda n: choices[n][0])
+    answerability = max(choices, key=lambda n: choices[n][0])  # both kinds of unanswerable alike
+    say(f"Chosen: {answerability} (most refused of the written unanswerable and the left-out source, "
+        "on average, at the threshold).")
     _, threshold, answer_rows, answer_weights, probability = choices[answerability]
     nothing = written | left | masked
     evidence = np.array([1 / (1 + np.exp(-plogits[data["passages"]["variant"] == v].max()))

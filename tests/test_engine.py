@@ -32,6 +32,18 @@ def test_features_read_coverage_figures_and_names_without_tokenizing_passages():
     assert asked.names_share(right) == 1.0 and asked.names_share(normal("临县新增企业3家")) < 1.0
 
 
+def test_features_say_what_kind_of_figure_or_name_a_text_gives():
+    query = analyse("青禾县镁产业产值去年增长了多少？")
+    asked = Asked.of(query, {t: 1.0 for g in query.terms for t in g})
+    *_, change = asked.around_figures(normal("青禾县镁产业产值增长12%。"))
+    assert change and not asked.around_figures(normal("青禾县镁产业产值达到40亿元。"))[-1]
+    query = analyse("青禾县的镁合金检测中心建在哪个城市？")
+    asked = Asked.of(query, {t: 1.0 for g in query.terms for t in g})
+    assert asked.endings == ("市",) and asked.gives_name(normal("检测中心落户太原市。"))
+    assert not asked.gives_name(normal("检测中心是全省首个服务城市的平台。"))
+    assert Asked.of(analyse("镁产业产值多少？"), {}).endings == ()
+
+
 def test_relative_features_compare_a_candidate_with_its_rivals():
     rows = np.zeros((3, len(CANDIDATE_FEATURES)))
     own = CANDIDATE_FEATURES.index("cov_own")

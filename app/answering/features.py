@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,7 +19,8 @@ from app.language.matching import grams, query_grams
 from app.language.measured import measured_thing
 from app.language.numbers import has_date, has_number, is_unit
 from app.language.places import by_short_name
-from app.language.query import Query, answer_kind_words, asks_figure_of, asks_open
+from app.language.lexicon import words
+from app.language.query import Query, answer_kind_words, asked_name_endings, asks_figure_of, asks_open
 from app.retrieval.retriever import Passage
 from ingest.lexical import tokenize
 from ingest.textclean import heading_level
@@ -52,12 +54,18 @@ CANDIDATE_FEATURES = (
     "names_own", "missing_max", "missing_share", "local_cov", "names_title", "qualifier_missing",
     "year_conflict", "local_missing", "cov_sentence", "missing_sentence", "asks_rate", "figure_rate",
     "rate_unasked", "rate_unmet", "figure_rank", "rank_unasked", "figure_period", "period_unasked",
-    "figure_change", "change_unasked", "change_unmet",
+    "figure_change", "change_unasked", "change_unmet", "asks_name", "name_unmet", "partial_list",
     # relative to the question's other candidates (filled by `relative`)
     "passage_logit_rel", "cov_own_rel", "cov_context_rel", "phrase_own_rel",
 )
 _RELATIVE = (("passage_logit_rel", "passage_logit"), ("cov_own_rel", "cov_own"),
              ("cov_context_rel", "cov_context"), ("phrase_own_rel", "phrase_own"))
+
+
+@lru_cache(maxsize=1)
+def _group() -> re.Pattern:
+    """A count after 等 that closes a partial list (甲、乙等10个项目)."""
+    return re.compile(rf"等\s*(?:\d+|[一二两三四五六七八九十百]+)\s*(?:{'|'.join(words('entities', 'group_classifiers'))})")
 
 
 def _positions(text: str, part: str) -> list[int]:
@@ -89,6 +97,8 @@ class Asked:
     name_parts: list[list[str]]  # words of each name, any of which names it (石门县经开区 → 石门县, 经开区…)
     thing: frozenset[str]  # character pairs of the measured thing (language.measured)
     asks: tuple[bool, ...]  # whether it asks for a rate, a rank, a total over a period, a change
+    kind_asked: str  # the kind of name it asks for (哪个城市 → 城市), if any
+    endings: tuple[str, ...]  # the endings of such names (市)
 
     @classmethod
     def of(cls, query: Query, idf: dict[str, float]) -> "Asked":
@@ -101,7 +111,7 @@ class Asked:
         qualifiers = np.array([any(_NUMERAL.search(term) for term in g) for g in groups], dtype=bool) & ~units
         return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units, qualifiers,
                    [normal(n) for n in query.names], frozenset(_YEAR.findall(query.text)), parts, frozenset(thing),
-                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS))
+                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS), *asked_name_endings(query.text))
 
     def hits(self, text: str) -> np.ndarray:
         """Which subject groups the (normalised) text holds."""
@@ -162,6 +172,13 @@ class Asked:
                         asks_figure_of(text[max(0, match.start() - _CHANGE_BEFORE):match.start()], "change"))
         return best, missing, *kind
 
+    def gives_name(self, text: str) -> bool:
+        """For a question asking which place, company or body: whether the text names one the
+        question does not (a word of two or more characters with such an ending)."""
+        asked = normal(self.query.text)
+        return any(m.group(0)[-3:] not in asked and not m.group(0).endswith(self.kind_asked)
+                   for ending in self.endings for m in re.finditer(rf"[\u4e00-\u9fff]{{2,6}}{ending}", text))
+
     def other_years(self, years: frozenset[str]) -> bool:
         """Whether a text names years, but not the year the question asks about."""
         return bool(self.years and years and not self.years & years)
@@ -195,6 +212,8 @@ class PassageView:
     local: np.ndarray  # per sentence: coverage of the question around its best figure
     local_missing: np.ndarray  # per sentence: the rarest word missing around that figure
     local_kind: np.ndarray  # per sentence: that figure is a rate, a rank, a total over a period, a change
+    named: np.ndarray  # per sentence: names a place, company or body of the kind asked
+    group: np.ndarray  # per sentence: closes a partial list (等10个)
     years: list[frozenset[str]]  # per sentence: the years it names
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
@@ -222,6 +241,8 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         around[:, 0],
         around[:, 1],
         around[:, 2:].astype(bool),
+        np.array([bool(asked.endings) and asked.gives_name(s) for s in sentences], dtype=bool),
+        np.array([bool(_group().search(s)) for s in sentences], dtype=bool),
         [frozenset(_YEAR.findall(s)) for s in sentences],
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
@@ -327,6 +348,9 @@ def candidate_features(asked: Asked, views: list[PassageView], passage_rows: np.
             asked.coverage(sentence_hits),
             asked.missing(sentence_hits),
             *_figure_kinds(asked, v.local_kind[local]),
+            float(bool(asked.endings)),
+            float(bool(asked.endings) and not v.named[c.first:c.last + 1].any()),
+            float(v.group[c.first:c.last + 1].any()),
             0.0, 0.0, 0.0, 0.0,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(candidates), len(CANDIDATE_FEATURES))

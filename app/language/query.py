@@ -16,7 +16,7 @@ from ingest.lexical import quiet_jieba, tokenize
 if TYPE_CHECKING:
     from .translate import Vocabulary
 
-from .lexicon import alternation, word_set, words
+from .lexicon import pairs, alternation, word_set, words
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _NAME_TAGS = ("ns", "nr", "nt", "nrt")
@@ -55,6 +55,18 @@ def _patterns() -> dict[str, re.Pattern]:
 def asks_open(text: str) -> bool:
     """Whether the question's answer may run over sentences: which ones, how, what measures."""
     return bool(_patterns()["open"].search(text))
+
+
+def asked_name_endings(text: str) -> tuple[str, tuple[str, ...]]:
+    """For a question asking which place, company or body (哪个城市, 哪家企业), the kind asked and
+    the endings such names have (城市: 市; 企业: 公司, 集团…); ("", ()) for any other question."""
+    endings = pairs("entities", "endings")
+    match = re.search(f"(?:{alternation('entities', 'which')})({'|'.join(sorted(endings, key=len, reverse=True))})", text)
+    if match:
+        return match.group(1), tuple(endings[match.group(1)].split("|"))
+    english = pairs("entities", "endings_en")
+    match = re.search(rf"\b(?:which|what)\s+({'|'.join(english)})\b", text, re.I)
+    return (match.group(1).lower(), tuple(english[match.group(1).lower()].split("|"))) if match else ("", ())
 
 
 def asks_figure_of(text: str, kind: str) -> bool:
