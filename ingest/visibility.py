@@ -20,10 +20,10 @@ _STATE = "state.json"
 _ARRAYS = "visibility.npz"
 
 
-def _state(store: IndexStore, ids: list[str]) -> dict:
+def _state(store: IndexStore, ids: list[str], count: int) -> dict:
     meta = store.meta
     return {"collection": str(store.collection.id), "content_rev": meta.get("content_rev"),
-            "meta_rev": meta.get("meta_rev"), "count": store.collection.count(), "rows": len(ids)}
+            "meta_rev": meta.get("meta_rev"), "count": count, "rows": len(ids)}
 
 
 def _folder(store: IndexStore) -> Path:
@@ -31,10 +31,11 @@ def _folder(store: IndexStore) -> Path:
     return lexical.with_name(lexical.name + "-visibility")
 
 
-def open_visibility(store: IndexStore, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(visibility, dense) of the chunks `ids` (the keyword index's rows, in order): the cached
-    arrays when they match the collection, else read from it (and cached)."""
-    folder, state = _folder(store), _state(store, ids)
+def open_visibility(store: IndexStore, ids: list[str], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(visibility, dense) of the chunks `ids` (the keyword index's rows, in order), `count` the
+    collection's size as just read: the cached arrays when they match the collection, else read
+    from it (and cached)."""
+    folder, state = _folder(store), _state(store, ids, count)
     try:
         if json.loads((folder / _STATE).read_text()) == state:
             with np.load(folder / _ARRAYS, allow_pickle=False) as saved:

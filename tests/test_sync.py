@@ -151,5 +151,5 @@ def test_text_the_model_cannot_read_is_not_embedded_and_never_a_dense_hit(tmp_pa
     store = IndexStore(settings, create=False)
     retriever = Retriever(settings, store, load_embedder(settings, print))
     for question in ("magnesium industrial park land", "青禾县镁合金新材料项目总投资多少亿元"):
-        dense = retriever._dense(analyse(question), {"public"})
+        dense = retriever._dense(analyse(question), "investor")
         assert dense and set(dense) <= english

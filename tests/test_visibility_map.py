@@ -62,8 +62,8 @@ def test_the_dense_side_filters_by_role_itself(index: Settings, bundled_embedder
     retriever = Retriever(index, IndexStore(index, create=False), bundled_embedder)
     log = retriever.store.collection = QueryLog(retriever.store.collection)
     question = analyse("who offered money for the magnesium refinery in confidential talks")
-    investor = sources(retriever, retriever._dense(question, {"public"}))
-    staff = sources(retriever, retriever._dense(question, {"public", "internal"}))
+    investor = sources(retriever, retriever._dense(question, "investor"))
+    staff = sources(retriever, retriever._dense(question, "staff"))
     assert investor and f"{SECRET}.txt" not in investor
     assert staff[0] == f"{SECRET}.txt"
     assert all("where" not in call for call in log.calls)  # most chunks are searchable: unfiltered
@@ -80,12 +80,12 @@ def test_the_map_is_cached_and_follows_visibility_changes(index: Settings, bundl
         patch.setattr(IndexStore, "catalog", no_pass)
         retriever = Retriever(index, IndexStore(index, create=False), bundled_embedder)
     question = analyse("rail freight line to the coal port")
-    assert sources(retriever, retriever._dense(question, {"public"}))[0] == "railway.txt"
+    assert sources(retriever, retriever._dense(question, "investor"))[0] == "railway.txt"
 
     store = IndexStore(index, create=False)
     railway = next(d for d in store.docs().values() if d.source == "railway.txt")
     store.set_visibility(railway.doc_id, "internal")  # a new revision: the map is read again
     retriever.refresh()
-    assert "railway.txt" not in sources(retriever, retriever._dense(question, {"public"}))
+    assert "railway.txt" not in sources(retriever, retriever._dense(question, "investor"))
     hits = retriever.search(question, "investor", 5).passages
     assert hits and all(p.meta["source"] != "railway.txt" for p in hits)

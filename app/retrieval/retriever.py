@@ -81,6 +81,7 @@ class Retriever:
         self.lexical: LexicalIndex | None = None
         self.visibility = np.array([], dtype=object)  # per keyword row: who may see it (HIDDEN: no one)
         self.dense = np.array([], dtype=bool)  # per keyword row: its vector is real, not a placeholder
+        self._visible: dict[str, np.ndarray] = {}  # role -> per keyword row: the role may see it
         self._rows: dict[str, int] = {}  # chunk id -> keyword row
         self._stored = 0  # chunks in the collection (the dense query may match any of them)
         self._counted = 0.0  # when the collection's size was last read (time.monotonic)
@@ -112,7 +113,8 @@ class Retriever:
         if not self._revs or revs[:2] != self._revs[:2]:
             self.lexical = open_lexical(self.store)
             self._rows = {chunk_id: row for row, chunk_id in enumerate(self.lexical.ids)}
-        self.visibility, self.dense = open_visibility(self.store, self.lexical.ids)
+        self.visibility, self.dense = open_visibility(self.store, self.lexical.ids, count)
+        self._visible = {role: np.isin(self.visibility, list(visible_to(role))) for role in ROLES}
         self._stored = count
         self._revs = revs
 
@@ -126,7 +128,7 @@ class Retriever:
         best first: where a sentence's wording may come from, for each audience."""
         with self._lock:
             scores = self.lexical.scores(tokenize(text))
-            public = self.visibility == "public"
+            public = self._visible["investor"]
             return tuple(  # type: ignore[return-value]
                 [self.lexical.ids[i] for i in _top(np.where(mask & (scores > 0), scores, 0.0), k)]
                 for mask in (public, ~public))
@@ -138,11 +140,11 @@ class Retriever:
         return reading_weight(unknown)
 
     def search(self, query: Query, role: str, k: int) -> Retrieval:
-        allowed = visible_to(role)
+        visible_to(role)  # a role that does not exist is an error
         with self._lock:
-            lexical = self._lexical(query, allowed)
+            lexical = self._lexical(query, self._visible[role])
         weight = self.dense_weight(query, [r for r, _ in lexical])
-        dense = self._dense(query, allowed) if weight > 0 else []
+        dense = self._dense(query, role) if weight > 0 else []
         fused: dict[str, float] = {}
         ranks: dict[str, list[int]] = {}
         for rank, (record, _) in enumerate(lexical, 1):
@@ -159,14 +161,13 @@ class Retriever:
         passages = [Passage(records[i], fused[i], *ranks[i]) for i in top if i in records]
         return Retrieval(passages, weight)
 
-    def _lexical(self, query: Query, allowed: set[str]) -> list[tuple[Record, float]]:
-        """Keyword candidates: passage score plus a share of its document's score (both scaled
-        to the best), then reordered by how closely a sentence of the passage holds the
-        question's phrases."""
+    def _lexical(self, query: Query, visible: np.ndarray) -> list[tuple[Record, float]]:
+        """Keyword candidates among the `visible` rows: passage score plus a share of its
+        document's score (both scaled to the best), then reordered by how closely a sentence of
+        the passage holds the question's phrases."""
         chunk = self.lexical.scores(query.keywords)
         if not len(chunk):
             return []
-        visible = np.isin(self.visibility, list(allowed))
         doc = self.lexical.doc_scores(query.keywords)
         scores = _scaled(chunk, visible) + self.settings.doc_weight * _scaled(doc, visible)
         scores = np.where(visible & (chunk > 0), scores, 0.0)
@@ -179,7 +180,7 @@ class Retriever:
         ]
         return sorted(rescored, key=lambda pair: -pair[1])
 
-    def _dense(self, query: Query, allowed: set[str]) -> list[str]:
+    def _dense(self, query: Query, role: str) -> list[str]:
         """Nearest chunks the role may see whose vectors are real (chunks the model could not
         read hold placeholders). Chroma's query with a metadata filter slows down with every
         chunk the filter lets through (125 ms against 4 ms unfiltered at 10,000 chunks), so while
@@ -187,13 +188,13 @@ class Retriever:
         the others, and drops them by the retriever's own map; when few are, it is filtered."""
         vector = self.embedder.embed_query(query.text)
         with self._lock:
-            searchable = np.isin(self.visibility, list(allowed)) & self.dense
+            searchable = self._visible[role] & self.dense
             rows, stored = self._rows, self._stored
         share = float(searchable.sum()) / stored if stored else 0.0
         if share == 0.0:
             return []
         if share < UNFILTERED_SHARE:
-            where = {"$and": [{"visibility": {"$in": sorted(allowed)}}, {"dense": True}]}
+            where = {"$and": [{"visibility": {"$in": sorted(visible_to(role))}}, {"dense": True}]}
             return self.store.collection.query(
                 query_embeddings=[vector], n_results=CANDIDATES, where=where, include=[])["ids"][0]
         wanted = min(stored, math.ceil(CANDIDATES / share * SPARE))
