@@ -9,7 +9,7 @@ only the logged turn's id, and the server looks the question up by it.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import gradio as gr
 
@@ -32,9 +32,9 @@ DRAFT_JS = """element.addEventListener('click', (event) => {
 });"""
 
 
-def _when(turn: LoggedTurn) -> str:
-    """The time of a turn in the server's time zone (the log keeps UTC)."""
-    return turn.at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+def _local(at: datetime) -> str:
+    """A logged time in the server's time zone (the log keeps UTC)."""
+    return at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _mode(mode: str, lang: str) -> str:
@@ -65,7 +65,7 @@ def logged_html(turns: list[LoggedTurn], lang: str) -> str:
         state = "cr-refused" if not turn.answered else ("cr-judged-wrong" if turn.rating == "down" else "")
         rows.append(
             f'<tr class="cr-logged {state}" data-turn="{esc(turn.id)}">'
-            f'<td class="cr-logged-time">{esc(_when(turn))}</td>'
+            f'<td class="cr-logged-time">{esc(_local(turn.at))}</td>'
             f'<td class="cr-logged-question"><div>{esc(turn.question)}</div>{rewrite}</td>'
             f'<td class="cr-logged-answer">{full}</td>'
             f'<td class="cr-logged-mode">{esc(_mode(turn.mode, lang))}</td>'
@@ -94,7 +94,7 @@ def gaps_html(gaps: list[Gap], lang: str) -> str:
     items = []
     for gap in gaps:
         examples = "".join(f"<li>{esc(example)}</li>" for example in gap.examples)
-        last = gap.last_asked.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+        last = _local(gap.last_asked)
         items.append(f'<div class="cr-gap"><div class="cr-gap-summary">{esc(gap_summary(gap, lang))}</div>'
                      f'<ul class="cr-gap-examples">{examples}</ul>'
                      f'<div class="cr-muted">{esc(t(lang, "gap_last", when=last))}</div></div>')
