@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from app.answering.assistant import Assistant
-from app.answering.candidates import overlapping
+from app.answering.extractive import pick
 from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, relative
 from app.answering.scorer import MODEL_FILE, LinearModel, Models, Platt
 from app.settings import Settings
@@ -202,8 +202,9 @@ def candidate_logits(data: dict, fold: np.ndarray, keep: np.ndarray, x: np.ndarr
 
 def composed(data: dict, keep: np.ndarray, logits: np.ndarray, also: float, most: int) -> list[dict]:
     """Per variant, what the answer would be: the best kept candidate, and the best of each other
-    passage within `also` of it (at most `most` passages; never text already quoted): whether it holds every key, how many
-    passages it cites, and the best candidate's row, logit and margin."""
+    passage within `also` of it (at most `most` passages; never text already quoted: the
+    answerer's own rule, `extractive.pick`): whether it holds every key, how many passages it
+    cites, and the best candidate's row, logit and margin."""
     c = data["candidates"]
     starts = np.append(np.searchsorted(c["variant"], np.arange(len(data["variants"]))), len(c["y"]))
     out = []
@@ -215,13 +216,7 @@ def composed(data: dict, keep: np.ndarray, logits: np.ndarray, also: float, most
             continue
         order = rows[np.argsort(-logits[rows], kind="stable")]
         best = order[0]
-        chosen, used = [best], {c["passage"][best]}
-        for r in order[1:]:
-            if len(used) >= most or logits[r] < logits[best] - also:
-                break
-            if c["passage"][r] not in used and not any(overlapping(c["place"][r], c["place"][q]) for q in chosen):
-                chosen.append(r)
-                used.add(c["passage"][r])
+        chosen = pick(order, lambda r: logits[r], lambda r: c["passage"][r], lambda r: c["place"][r], also, most)
         second = logits[order[1]] if len(order) > 1 else logits[best] - 10.0
         out.append({"row": int(best), "logit": float(logits[best]), "margin": float(logits[best] - second),
                     "right": any(bool(c["full"][r]) for r in chosen), "cited": len(chosen)})

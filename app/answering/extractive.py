@@ -7,6 +7,8 @@ are written ［1］ in the answer (citations.quoted), so that in an answer [n] m
 nothing else.
 """
 
+from collections.abc import Callable, Sequence
+
 from app.retrieval.retriever import Passage
 
 from .answer import Citation
@@ -15,26 +17,32 @@ from .citations import quoted
 from .reading import Reading
 
 
-def chosen(reading: Reading, also: float, most: int) -> list[Candidate]:
-    """The best candidate, and the best of each other passage whose score is within `also`
-    (in logit) of it, up to `most` passages; never text already quoted (overlapping chunks
-    hold the same sentences)."""
-    best = reading.best
-    if best is None:
-        return []
-    passages = reading.ranked.passages
-    out = [reading.candidates[best]]
-    places = [place(out[0], passages[out[0].passage])]
-    top = reading.logits[best]
-    for i in sorted(range(len(reading.candidates)), key=lambda i: -reading.logits[i]):
-        if len(out) >= most or reading.logits[i] < top - also:
+def pick(order: Sequence[int], logit: Callable[[int], float], passage: Callable[[int], int],
+         where: Callable[[int], Sequence], also: float, most: int) -> list[int]:
+    """The composition rule over candidates given best first (`order`): the first, and the best
+    of each other passage whose logit is within `also` of it, up to `most` passages; never text
+    already quoted (`where`: a candidate's place, `candidates.place`; overlapping chunks hold the
+    same sentences). Shared by the answerer and its training (benchmarks/train_scorer.py)."""
+    first = order[0]
+    out, used = [first], {passage(first)}
+    for i in order[1:]:
+        if len(used) >= most or logit(i) < logit(first) - also:
             break
-        candidate = reading.candidates[i]
-        where = place(candidate, passages[candidate.passage])
-        if candidate.passage not in {c.passage for c in out} and not any(overlapping(where, p) for p in places):
-            out.append(candidate)
-            places.append(where)
+        if passage(i) not in used and not any(overlapping(where(i), where(j)) for j in out):
+            out.append(i)
+            used.add(passage(i))
     return out
+
+
+def chosen(reading: Reading, also: float, most: int) -> list[Candidate]:
+    """The candidates an extractive answer quotes (`pick`)."""
+    if reading.best is None:
+        return []
+    candidates, passages = reading.candidates, reading.ranked.passages
+    order = sorted(range(len(candidates)), key=lambda i: -reading.logits[i])
+    return [candidates[i] for i in pick(order, lambda i: reading.logits[i], lambda i: candidates[i].passage,
+                                        lambda i: place(candidates[i], passages[candidates[i].passage]),
+                                        also, most)]
 
 
 def compose(candidates: list[Candidate], passages: list[Passage], scores: list[float]
