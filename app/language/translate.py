@@ -95,9 +95,10 @@ def _used(senses: list[list[tuple[int, str]]], frequency: Callable[[str], int]) 
 def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]]:
     """For each English word or phrase of a question, the Chinese words the documents use for it
     (domain senses first, then a word's first senses, then the most used); a name in pinyin, the
-    index's words that sound so; a word with no translation is kept as it is (it will match
-    nothing Chinese). Chinese the question itself writes ("Xiangban (湘办)") is kept as its
-    words, each a term of its own, before any translation."""
+    index's words that sound so; a word with no translation is kept as it is only when it is
+    capitalised (an unknown name a question may tempt with); other such words say nothing of a
+    Chinese passage and are left out. Chinese the question itself writes ("Xiangban (湘办)") is
+    kept as its words, each a term of its own, before any translation."""
     found_words = _WORD.findall(question)
     tokens = [w.lower().removesuffix("'s").replace("'", "") for w in found_words]
     proper = {i for i, w in enumerate(found_words) if i and w[:1].isupper()}  # Chengdu, Huaitang
@@ -111,11 +112,16 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                                      for word in dict.fromkeys(quiet_jieba().cut(run)) if word not in skip_zh]
     i = 0
     while i < len(tokens):
+        if name := _pinyin_name(tokens, proper, i, vocabulary):  # Qiao Yun → 乔云: a name in words
+            groups.append(tuple(name[1][:PER_TERM]))
+            i += name[0]
+            continue
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i:i + size])
-            if all(word in skip for word in phrase.split()):
+            month = phrase in months and (phrase not in skip or i in proper)  # "May 21", not "may"
+            if all(word in skip for word in phrase.split()) and not (size == 1 and month):
                 continue
-            if size == 1 and (phrase in months or phrase.isdigit()):
+            if size == 1 and (month or phrase.isdigit()):
                 groups.append((months.get(phrase, phrase),))
                 i += 1
                 break
@@ -136,7 +142,17 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 i += size
                 break
         else:
-            if tokens[i] not in skip:
+            if tokens[i] not in skip and i in proper:  # an unknown name may be what a question tempts with
                 groups.append((tokens[i],))
             i += 1
     return groups
+
+
+def _pinyin_name(tokens: list[str], proper: set[int], i: int, vocabulary: Vocabulary) -> tuple[int, list[str]] | None:
+    """A name written as two or three capitalised pinyin words from token i (Qiao Yun, Liang
+    Wenzhuang): how many words, and the index's words that sound so; None if there is none."""
+    for size in (3, 2):
+        if all(j in proper for j in range(i, i + size)) and i + size <= len(tokens):
+            if sounds := vocabulary.by_pinyin("".join(tokens[i:i + size])):
+                return size, sounds
+    return None
