@@ -152,7 +152,7 @@ def _pinyin_name(tokens: list[str], proper: set[int], i: int, vocabulary: Vocabu
     """A name written as two or three capitalised pinyin words from token i (Qiao Yun, Liang
     Wenzhuang): how many words, and the index's words that sound so; None if there is none."""
     for size in (3, 2):
-        if all(j in proper for j in range(i, i + size)) and i + size <= len(tokens):
-            if sounds := vocabulary.by_pinyin("".join(tokens[i:i + size])):
-                return size, sounds
+        if (i + size <= len(tokens) and all(j in proper for j in range(i, i + size))
+                and (sounds := vocabulary.by_pinyin("".join(tokens[i:i + size])))):
+            return size, sounds
     return None
