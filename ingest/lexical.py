@@ -20,13 +20,14 @@ import numpy as np
 from .documents import index_text, rejoin
 from .settings import IndexSettings
 from .store import IndexStore, Record
+from .textclean import HAN
 
 TOKENIZER_VERSION = "jieba-search-nfkc-2"
 _STATE = "state.json"
 
 
 _WORD_CHAR = re.compile(r"[^\W_]")
-_NAME_LIKE = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_NAME_LIKE = re.compile(f"[{HAN}]{{2,6}}")
 _PLACE_KINDS = ("zhen", "xian", "shi", "cun", "qu", "xiang", "sheng")  # 镇 县 市 村 区 乡 省
 _MIN_PINYIN = 5
 _NAME_TAGS = frozenset("ns nr nt nz nrt nrfg".split())

@@ -10,11 +10,13 @@ from collections import Counter
 
 from .documents import Block
 
-CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+HAN = r"\u3400-\u9fff"  # Chinese characters (CJK unified ideographs and extension A)
+_CJK_MARKS = r"\u3000-\u303f\uff00-\uffef"  # CJK punctuation, full-width forms
+CJK = HAN + r"\uf900-\ufaff" + _CJK_MARKS
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _CONTENT = re.compile(r"[^\W_]")  # a letter, digit or ideograph
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b\u3000]+")
-_SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]) +(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{HAN}{_CJK_MARKS}]) +(?=[{HAN}{_CJK_MARKS}])")
 _ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…][\"'”’」』）)】》]*$")
 _ENDS_CLAUSE = re.compile(r"[，、,]$")
 _PAGE_NUMBER = re.compile(

@@ -15,15 +15,15 @@ from functools import lru_cache
 
 import numpy as np
 
+from app.language.lexicon import words
 from app.language.matching import grams, query_grams
 from app.language.measured import measured_thing
 from app.language.numbers import has_date, has_number, is_unit
 from app.language.places import by_short_name
-from app.language.lexicon import words
 from app.language.query import Query, answer_kind_words, asked_name_endings, asks_figure_of, asks_open
 from app.retrieval.retriever import Passage
 from ingest.lexical import tokenize
-from ingest.textclean import heading_level
+from ingest.textclean import HAN, heading_level
 
 from .candidates import Candidate, sentence_spans
 
@@ -177,7 +177,7 @@ class Asked:
         question does not (a word of two or more characters with such an ending)."""
         asked = normal(self.query.text)
         return any(m.group(0)[-3:] not in asked and not m.group(0).endswith(self.kind_asked)
-                   for ending in self.endings for m in re.finditer(rf"[\u4e00-\u9fff]{{2,6}}{ending}", text))
+                   for ending in self.endings for m in re.finditer(rf"[{HAN}]{{2,6}}{ending}", text))
 
     def other_years(self, years: frozenset[str]) -> bool:
         """Whether a text names years, but not the year the question asks about."""

@@ -9,10 +9,12 @@ import unicodedata
 
 from ingest.chunking import split_sentences
 from ingest.lexical import quiet_jieba
+from ingest.textclean import HAN
 
 from .query import Query, is_stopword
 
-_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+|\d+(?:\.\d+)?")
+_HAN = re.compile(f"[{HAN}]")
+_RUN = re.compile(rf"[{HAN}]+|[a-z]+|\d+(?:\.\d+)?")
 
 
 def grams(text: str) -> set[str]:
@@ -20,7 +22,7 @@ def grams(text: str) -> set[str]:
     out: set[str] = set()
     for match in _RUN.finditer(unicodedata.normalize("NFKC", text).lower()):
         run = match.group()
-        if "\u3400" <= run[0] <= "\u9fff" and len(run) > 1:
+        if _HAN.match(run) and len(run) > 1:
             out.update(run[i:i + 2] for i in range(len(run) - 1))
         else:
             out.add(run)

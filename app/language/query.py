@@ -12,13 +12,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ingest.lexical import quiet_jieba, tokenize
+from ingest.textclean import HAN
 
 if TYPE_CHECKING:
     from .translate import Vocabulary
 
-from .lexicon import pairs, alternation, word_set, words
+from .lexicon import alternation, pairs, word_set, words
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = re.compile(f"[{HAN}]")
 _NAME_TAGS = ("ns", "nr", "nt", "nrt")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _WORD = re.compile(r"\w")

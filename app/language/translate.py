@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from ingest.lexical import quiet_jieba, tokenize
+from ingest.textclean import HAN
 
 from .lexicon import glossary, pairs, word_set, words
 
@@ -18,7 +19,7 @@ PER_TERM = 2
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|(?<!\d)(?:19|20)\d{2}(?!\d)")  # words, and years
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
-_CHINESE = re.compile(r"[\u3400-\u9fff]+")  # Chinese written inside an English question: 湘易办
+_CHINESE = re.compile(f"[{HAN}]+")  # Chinese written inside an English question: 湘易办
 _PLACE_KIND = re.compile(r" (?:province|county|city|district|prefecture|municipality|region)$")
 
 
