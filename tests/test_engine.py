@@ -9,6 +9,8 @@ from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, Asked, 
 from app.answering.scorer import MODEL_FILE, load_models
 from app.language.query import analyse
 
+from .test_answer_parts import Vocabulary
+
 
 def test_candidates_are_runs_of_whole_sentences_that_never_hold_the_title_line():
     text = "青禾县招商引资情况介绍\n青禾县每年可生产金属镁8万吨。今年前九个月，到位资金26亿元！新落户企业7家。"
@@ -42,6 +44,19 @@ def test_features_say_what_kind_of_figure_or_name_a_text_gives():
     assert asked.endings == ("市",) and asked.gives_name(normal("检测中心落户太原市。"))
     assert not asked.gives_name(normal("检测中心是全省首个服务城市的平台。"))
     assert Asked.of(analyse("镁产业产值多少？"), {}).endings == ()
+
+
+def test_features_know_whole_words_and_which_province_a_document_is_about():
+    query = analyse("湖南的农产品加工转化率是多少？")
+    asked = Asked.of(query, {t: 1.0 for g in query.terms for t in g})
+    whole = {g[0] for g, w in zip(asked.groups, asked.whole) if w}
+    assert {"农产品", "转化率", "加工"} <= whole and not {"产品", "转化"} & whole  # parts of longer words
+    assert asked.coverage(asked.hits(normal("产品加工转化效率提高")), asked.whole) < 0.5
+    assert asked.provinces == {"湖南"}
+    assert asked.conflicts(normal("2026年湖北省政府工作报告")) and not asked.conflicts(normal("湖南省政府工作报告"))
+    assert not asked.conflicts(normal("关于支持农产品加工的通知"))  # a title that names no province
+    english = analyse("What share of Hunan's farm produce is processed?", Vocabulary())
+    assert Asked.of(english, {}).provinces == {"湖南"}  # through its translation
 
 
 def test_relative_features_compare_a_candidate_with_its_rivals():

@@ -19,7 +19,7 @@ from app.language.lexicon import words
 from app.language.matching import grams, query_grams
 from app.language.measured import measured_thing
 from app.language.numbers import has_date, has_number, is_unit
-from app.language.places import by_short_name
+from app.language.places import by_short_name, provinces_in
 from app.language.query import Query, answer_kind_words, asked_name_endings, asks_figure_of, asks_open
 from app.retrieval.retriever import Passage
 from ingest.lexical import tokenize
@@ -44,6 +44,7 @@ PASSAGE_FEATURES = (
     "rank_inv", "fused", "lexical_inv", "dense_inv", "cov_passage", "cov_title", "phrase_best",
     "phrase_passage", "names_doc", "names_passage", "has_names", "thing_passage", "has_thing",
     "fit_passage", "asks_type", "lang_en", "log_chars", "missing_max_passage", "names_title",
+    "place_conflict",
 )
 CANDIDATE_FEATURES = (
     "passage_logit", "rank_inv", "cov_own", "cov_context", "cov_first", "cov_passage", "phrase_own",
@@ -55,11 +56,18 @@ CANDIDATE_FEATURES = (
     "year_conflict", "local_missing", "cov_sentence", "missing_sentence", "asks_rate", "figure_rate",
     "rate_unasked", "rate_unmet", "figure_rank", "rank_unasked", "figure_period", "period_unasked",
     "figure_change", "change_unasked", "change_unmet", "asks_name", "name_unmet", "partial_list",
+    "place_conflict", "cov_whole",
     # relative to the question's other candidates (filled by `relative`)
     "passage_logit_rel", "cov_own_rel", "cov_context_rel", "phrase_own_rel",
 )
 _RELATIVE = (("passage_logit_rel", "passage_logit"), ("cov_own_rel", "cov_own"),
              ("cov_context_rel", "cov_context"), ("phrase_own_rel", "phrase_own"))
+
+
+def _whole(groups: list[tuple[str, ...]]) -> np.ndarray:
+    """Per group: not every word of it is part of a longer word of another group."""
+    return np.array([not all(any(t in u and len(u) > len(t) for j, other in enumerate(groups) if j != i for u in other)
+                             for t in group) for i, group in enumerate(groups)], dtype=bool)
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +107,8 @@ class Asked:
     asks: tuple[bool, ...]  # whether it asks for a rate, a rank, a total over a period, a change
     kind_asked: str  # the kind of name it asks for (哪个城市 → 城市), if any
     endings: tuple[str, ...]  # the endings of such names (市)
+    provinces: frozenset[str]  # the provinces it names (江西), in Chinese or through its translation
+    whole: np.ndarray  # which groups are whole words, not parts of another group's word (农产品, not 产品)
 
     @classmethod
     def of(cls, query: Query, idf: dict[str, float]) -> "Asked":
@@ -111,7 +121,14 @@ class Asked:
         qualifiers = np.array([any(_NUMERAL.search(term) for term in g) for g in groups], dtype=bool) & ~units
         return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units, qualifiers,
                    [normal(n) for n in query.names], frozenset(_YEAR.findall(query.text)), parts, frozenset(thing),
-                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS), *asked_name_endings(query.text))
+                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS), *asked_name_endings(query.text),
+                   provinces_in(" ".join([query.text, *(t for g in query.terms for t in g)])), _whole(groups))
+
+    def conflicts(self, title: str) -> bool:
+        """Whether a document's title names provinces, none of them one the question names (a
+        question about 江西 and the 上海 report)."""
+        named = provinces_in(title)
+        return bool(self.provinces and named and not named & self.provinces)
 
     def hits(self, text: str) -> np.ndarray:
         """Which subject groups the (normalised) text holds."""
@@ -218,6 +235,7 @@ class PassageView:
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
     titles: frozenset[int]  # sentences that repeat the document's title
+    conflict: bool  # the document's title names other provinces than the question's
 
     @property
     def full(self) -> str:
@@ -247,6 +265,7 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
         frozenset(i for i, s in enumerate(sentences) if title and s.strip() == title),
+        asked.conflicts(title),
     )
 
 
@@ -278,6 +297,7 @@ def passage_features(asked: Asked, views: list[PassageView]) -> np.ndarray:
             math.log1p(len(p.text)),
             asked.missing(asked.hits(full)),
             asked.names_share(v.context),
+            float(v.conflict),
         ])
     return np.array(rows, dtype=np.float64).reshape(len(views), len(PASSAGE_FEATURES))
 
@@ -351,6 +371,8 @@ def candidate_features(asked: Asked, views: list[PassageView], passage_rows: np.
             float(bool(asked.endings)),
             float(bool(asked.endings) and not v.named[c.first:c.last + 1].any()),
             float(v.group[c.first:c.last + 1].any()),
+            float(v.conflict),
+            asked.coverage(own | context_hits[c.passage], asked.whole),
             0.0, 0.0, 0.0, 0.0,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(candidates), len(CANDIDATE_FEATURES))

@@ -8,6 +8,11 @@ from .lexicon import pairs, words
 _SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$")
 
 
+def provinces_in(text: str) -> frozenset[str]:
+    """The provinces a text names by their full names' first part (江西, 宁夏)."""
+    return frozenset(p for p in words("places", "provinces") if p in text)
+
+
 def by_short_name(name: str, document: str) -> bool:
     """Whether the document names the province `name` (上海市, 内蒙古自治区) by its short name
     after a verb of coming, going or being (返沪, 来京, 援鄂); elsewhere the character is often
