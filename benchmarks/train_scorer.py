@@ -46,7 +46,8 @@ ANSWERABLE_INPUTS = ("best_logit", "margin", "passage_logit", "passage_logit_rel
                      "qualifier_missing", "year_conflict", "local_missing", "cov_sentence", "missing_sentence",
                      "asks_rate", "figure_rate", "rate_unasked", "rate_unmet", "figure_rank", "rank_unasked",
                      "figure_period", "period_unasked", "figure_change", "change_unasked", "change_unmet",
-                     "asks_name", "name_unmet", "partial_list", "place_conflict", "cov_whole")
+                     "asks_name", "name_unmet", "partial_list", "place_conflict", "cov_whole",
+                     "figure_plan", "plan_unasked", "plan_unmet")
 MAX_ANSWERABLE_REFUSED = 0.04  # the threshold refuses at most this share of answerable questions
 MAX_LLM_REFUSED = 0.02  # the LLM is not asked for at most this share of answerable questions
 

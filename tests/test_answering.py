@@ -120,7 +120,7 @@ def test_unanswerable_questions_are_refused_in_the_question_language(assistant: 
 
 
 def test_english_questions_find_chinese_passages_through_the_dictionary(assistant: Assistant):
-    answer = assistant.ask("Who is investing in the iron pipe project in Qinghe County?")
+    answer = assistant.ask("Which company will build the casting project in Qinghe County?")  # casting → 铸造
     assert answer.answered and "河北恒泰铸造有限公司" in answer.text and answer.language == "en"
     refused = assistant.ask("How many hospitals does Qinghe County have?")
     assert not refused.answered and refused.text.startswith("Sorry")

@@ -44,6 +44,8 @@ def test_features_say_what_kind_of_figure_or_name_a_text_gives():
     assert asked.endings == ("市",) and asked.gives_name(normal("检测中心落户太原市。"))
     assert not asked.gives_name(normal("检测中心是全省首个服务城市的平台。"))
     assert Asked.of(analyse("镁产业产值多少？"), {}).endings == ()
+    assert Asked.of(analyse("青禾县明年镁产量的目标是多少？"), {}).plan
+    assert not Asked.of(analyse("青禾县去年镁产量是多少？"), {}).plan
 
 
 def test_features_know_whole_words_and_which_province_a_document_is_about():

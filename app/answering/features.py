@@ -56,7 +56,7 @@ CANDIDATE_FEATURES = (
     "year_conflict", "local_missing", "cov_sentence", "missing_sentence", "asks_rate", "figure_rate",
     "rate_unasked", "rate_unmet", "figure_rank", "rank_unasked", "figure_period", "period_unasked",
     "figure_change", "change_unasked", "change_unmet", "asks_name", "name_unmet", "partial_list",
-    "place_conflict", "cov_whole",
+    "place_conflict", "cov_whole", "figure_plan", "plan_unasked", "plan_unmet",
     # relative to the question's other candidates (filled by `relative`)
     "passage_logit_rel", "cov_own_rel", "cov_context_rel", "phrase_own_rel",
 )
@@ -105,6 +105,7 @@ class Asked:
     name_parts: list[list[str]]  # words of each name, any of which names it (石门县经开区 → 石门县, 经开区…)
     thing: frozenset[str]  # character pairs of the measured thing (language.measured)
     asks: tuple[bool, ...]  # whether it asks for a rate, a rank, a total over a period, a change
+    plan: bool  # whether it asks for a target or plan (增长目标), not a result
     kind_asked: str  # the kind of name it asks for (哪个城市 → 城市), if any
     endings: tuple[str, ...]  # the endings of such names (市)
     provinces: frozenset[str]  # the provinces it names (江西), in Chinese or through its translation
@@ -121,7 +122,8 @@ class Asked:
         qualifiers = np.array([any(_NUMERAL.search(term) for term in g) for g in groups], dtype=bool) & ~units
         return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units, qualifiers,
                    [normal(n) for n in query.names], frozenset(_YEAR.findall(query.text)), parts, frozenset(thing),
-                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS), *asked_name_endings(query.text),
+                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS), asks_figure_of(query.text, "plan"),
+                   *asked_name_endings(query.text),
                    provinces_in(" ".join([query.text, *(t for g in query.terms for t in g)])), _whole(groups))
 
     def conflicts(self, title: str) -> bool:
@@ -231,6 +233,7 @@ class PassageView:
     local_kind: np.ndarray  # per sentence: that figure is a rate, a rank, a total over a period, a change
     named: np.ndarray  # per sentence: names a place, company or body of the kind asked
     group: np.ndarray  # per sentence: closes a partial list (等10个)
+    plans: np.ndarray  # per sentence: states a target or plan (力争, 预期目标)
     years: list[frozenset[str]]  # per sentence: the years it names
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
@@ -261,6 +264,7 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         around[:, 2:].astype(bool),
         np.array([bool(asked.endings) and asked.gives_name(s) for s in sentences], dtype=bool),
         np.array([bool(_group().search(s)) for s in sentences], dtype=bool),
+        np.array([asks_figure_of(s, "plan") for s in sentences], dtype=bool),
         [frozenset(_YEAR.findall(s)) for s in sentences],
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
@@ -373,6 +377,7 @@ def candidate_features(asked: Asked, views: list[PassageView], passage_rows: np.
             float(v.group[c.first:c.last + 1].any()),
             float(v.conflict),
             asked.coverage(own | context_hits[c.passage], asked.whole),
+            *_plan(asked, bool(v.plans[c.first:c.last + 1].any())),
             0.0, 0.0, 0.0, 0.0,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(candidates), len(CANDIDATE_FEATURES))
@@ -387,6 +392,13 @@ def _figure_kinds(asked: Asked, kind: np.ndarray) -> list[float]:
             float(figure and asks_rate and not rate), float(rank), float(rank and not asks_rank),
             float(period), float(period and not asks_period),
             float(change), float(change and not asks_change), float(figure and asks_change and not change)]
+
+
+def _plan(asked: Asked, plan: bool) -> list[float]:
+    """figure_plan, plan_unasked, plan_unmet: a target stated for a result asked, or the reverse."""
+    figure = bool(asked.query.expects.kind)
+    return [float(figure and plan), float(figure and plan and not asked.plan),
+            float(figure and asked.plan and not plan)]
 
 
 def relative(rows: np.ndarray) -> np.ndarray:

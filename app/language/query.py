@@ -49,7 +49,7 @@ def _patterns() -> dict[str, re.Pattern]:
             "number_zh", "date_zh", "person_zh", "which_zh", "open_zh"))),
         "open": re.compile(f"{zh('open_zh')}|{alternation('words', 'answer_kind_zh')}|{en('open_en')}", re.I),
         "counting": re.compile(r"\bhow many\b|(?:几|多少)个", re.I),  # a count, not an amount
-        **{kind: re.compile(f"{zh(kind + '_zh')}|{en(kind + '_en')}", re.I) for kind in ("rate", "change", "rank", "period", "money")},
+        **{kind: re.compile(f"{zh(kind + '_zh')}|{en(kind + '_en')}", re.I) for kind in ("rate", "change", "rank", "period", "money", "plan")},
     }
 
 
@@ -72,7 +72,8 @@ def asked_name_endings(text: str) -> tuple[str, tuple[str, ...]]:
 
 def asks_figure_of(text: str, kind: str) -> bool:
     """Whether a figure question asks for a 'rate' (a share, a percentage), a 'change' (growth,
-    decline), a 'rank', or a total over a 'period' (累计, 五年)."""
+    decline), a 'rank', a total over a 'period' (累计, 五年), or a 'plan' (a target); the same
+    words say what kind a figure in a text is."""
     return bool(_patterns()[kind].search(text))
 
 

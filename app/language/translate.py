@@ -97,8 +97,10 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
     """For each English word or phrase of a question, the Chinese words the documents use for it
     (domain senses first, then a word's first senses, then the most used); a name in pinyin, the
     index's words that sound so; a word with no translation is kept as it is only when it is
-    capitalised (an unknown name a question may tempt with); other such words say nothing of a
-    Chinese passage and are left out. Chinese the question itself writes ("Xiangban (湘办)") is
+    capitalised (an unknown name a question may tempt with) or when the dictionary knows it but
+    the documents use none of its words (winter → 冬季, in no document: what is asked is not
+    there); a word no dictionary knows (goes, paperwork) says nothing of a Chinese passage and is
+    left out. Chinese the question itself writes ("Xiangban (湘办)") is
     kept as its words, each a term of its own, before any translation."""
     found_words = _WORD.findall(question)
     tokens = [w.lower().removesuffix("'s").replace("'", "") for w in found_words]
@@ -142,11 +144,16 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 groups.append(tuple(list(dict.fromkeys(longer))[:PER_TERM]))
                 i += size
                 break
-        else:
-            if tokens[i] not in skip and i in proper:  # an unknown name may be what a question tempts with
+        else:  # kept when the documents use no word for it (what is asked is not there), or a name
+            if tokens[i] not in skip and (i in proper or _glossed(tokens[i], domain, dictionary)):
                 groups.append((tokens[i],))
             i += 1
     return groups
+
+
+def _glossed(word: str, *tables: dict) -> bool:
+    """Whether the glossary or the dictionary has an entry for the word (in any of its forms)."""
+    return any(form in table for form in _forms(word) for table in tables)
 
 
 def _pinyin_name(tokens: list[str], proper: set[int], i: int, vocabulary: Vocabulary) -> tuple[int, list[str]] | None:
