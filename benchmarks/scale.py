@@ -155,7 +155,7 @@ def grow(settings: Settings, embedder: HashEmbedder, stream: Iterator[tuple[str,
         batch["ids"] += [c.id for c in chunks]
         batch["embeddings"] += list(embedder.embed_documents([c.index_text for c in chunks]))
         batch["documents"] += [c.text for c in chunks]
-        batch["metadatas"] += [store._chunk_meta(doc, doc_id, "benchmark", c, len(chunks), visibility, stamp)
+        batch["metadatas"] += [store.chunk_meta(doc, doc_id, "benchmark", c, len(chunks), visibility, stamp)
                                for c in chunks]
         if len(batch["ids"]) >= WRITE_BATCH:
             flush()

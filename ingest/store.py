@@ -239,7 +239,7 @@ class IndexStore:
         between two bumps the collection only grows or only shrinks: a reader that compares the
         revision and the chunk count (`lexical`, the retriever) sees every change."""
         stamp = next_stamp(after)
-        metadatas = [self._chunk_meta(doc, doc_id, root, c, len(chunks), visibility, stamp)
+        metadatas = [self.chunk_meta(doc, doc_id, root, c, len(chunks), visibility, stamp)
                      for c in chunks]
         step = self.client.get_max_batch_size()
         for i in range(0, len(chunks), step):
@@ -274,8 +274,10 @@ class IndexStore:
             self.collection.delete(ids=ids[i:i + step])
 
     @staticmethod
-    def _chunk_meta(doc: Document, doc_id: str, root: str, chunk: Chunk, n: int, visibility: str,
+    def chunk_meta(doc: Document, doc_id: str, root: str, chunk: Chunk, n: int, visibility: str,
                     stamp: int) -> dict:
+        """The metadata a chunk is stored with (what `catalog`, the retriever and the source
+        cards read); bulk writers outside this class (benchmarks/scale.py) use it too."""
         meta = {
             "doc_id": doc_id, "root": root, "source": doc.source, "title": chunk.title,
             "heading": heading_string(chunk.heading_path), "seq": chunk.seq, "n_chunks": n,
