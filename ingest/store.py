@@ -275,7 +275,7 @@ class IndexStore:
 
     @staticmethod
     def chunk_meta(doc: Document, doc_id: str, root: str, chunk: Chunk, n: int, visibility: str,
-                    stamp: int) -> dict:
+                   stamp: int) -> dict:
         """The metadata a chunk is stored with (what `catalog`, the retriever and the source
         cards read); bulk writers outside this class (benchmarks/scale.py) use it too."""
         meta = {
