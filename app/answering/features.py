@@ -66,8 +66,11 @@ _RELATIVE = (("passage_logit_rel", "passage_logit"), ("cov_own_rel", "cov_own"),
 
 def _whole(groups: list[tuple[str, ...]]) -> np.ndarray:
     """Per group: not every word of it is part of a longer word of another group."""
-    return np.array([not all(any(t in u and len(u) > len(t) for j, other in enumerate(groups) if j != i for u in other)
-                             for t in group) for i, group in enumerate(groups)], dtype=bool)
+    def part(term: str, i: int) -> bool:
+        return any(term in u and len(u) > len(term)
+                   for j, other in enumerate(groups) if j != i for u in other)
+
+    return np.array([not all(part(t, i) for t in group) for i, group in enumerate(groups)], dtype=bool)
 
 
 @lru_cache(maxsize=1)
@@ -122,8 +125,8 @@ class Asked:
         qualifiers = np.array([any(_NUMERAL.search(term) for term in g) for g in groups], dtype=bool) & ~units
         return cls(query, groups, weights, frozenset(query_grams(query)), asks_open(query.text), units, qualifiers,
                    [normal(n) for n in query.names], frozenset(_YEAR.findall(query.text)), parts, frozenset(thing),
-                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS), asks_figure_of(query.text, "plan"),
-                   *asked_name_endings(query.text),
+                   tuple(asks_figure_of(query.text, kind) for kind in _FIGURE_KINDS),
+                   asks_figure_of(query.text, "plan"), *asked_name_endings(query.text),
                    provinces_in(" ".join([query.text, *(t for g in query.terms for t in g)])), _whole(groups))
 
     def conflicts(self, title: str) -> bool:

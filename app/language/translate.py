@@ -156,7 +156,8 @@ def _glossed(word: str, *tables: dict) -> bool:
     return any(form in table for form in _forms(word) for table in tables)
 
 
-def _pinyin_name(tokens: list[str], proper: set[int], i: int, vocabulary: Vocabulary) -> tuple[int, list[str]] | None:
+def _pinyin_name(tokens: list[str], proper: set[int], i: int,
+                 vocabulary: Vocabulary) -> tuple[int, list[str]] | None:
     """A name written as two or three capitalised pinyin words from token i (Qiao Yun, Liang
     Wenzhuang): how many words, and the index's words that sound so; None if there is none."""
     for size in (3, 2):
