@@ -84,7 +84,9 @@ def llama_index(corpus: Path, store: Path, questions: list[dict]) -> tuple[list,
 
     embed = HuggingFaceEmbedding(model_name=str(get_model_path()), device="cpu")
     client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
-    collection = client.get_or_create_collection("naive", embedding_function=None)
+    if "naive" in [c.name for c in client.list_collections()]:  # a re-run starts from an empty store
+        client.delete_collection("naive")
+    collection = client.create_collection("naive", embedding_function=None)
     storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
     nodes = SentenceSplitter().get_nodes_from_documents(SimpleDirectoryReader(str(corpus)).load_data())
     vector = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed).as_retriever(
