@@ -132,8 +132,8 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 groups.append(tuple(sounds[:PER_TERM]))  # a name, before any gloss of it
                 i += 1
                 break
-            forms = _forms(phrase)  # the first form with an entry: "news" is not "new"
-            form = next((f for f in forms if f in domain or f in dictionary), forms[0])
+            forms = _forms(phrase)
+            form = _entry(phrase, domain, dictionary) or forms[0]
             found = _used([domain.get(form, []), dictionary.get(form, [])], frequency)
             if not found and size == 1:  # no gloss of its own: the first word of longer ones
                 found = _used([leading.get(form, []) for form in forms], frequency)
@@ -145,15 +145,16 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 i += size
                 break
         else:  # kept when the documents use no word for it (what is asked is not there), or a name
-            if tokens[i] not in skip and (i in proper or _glossed(tokens[i], domain, dictionary)):
+            if tokens[i] not in skip and (i in proper or _entry(tokens[i], domain, dictionary)):
                 groups.append((tokens[i],))
             i += 1
     return groups
 
 
-def _glossed(word: str, *tables: dict) -> bool:
-    """Whether the glossary or the dictionary has an entry for the word (in any of its forms)."""
-    return any(form in table for form in _forms(word) for table in tables)
+def _entry(phrase: str, *tables: dict) -> str | None:
+    """The phrase's first form with an entry in one of the tables (glossary, dictionary): its own
+    before its stem's, so "news" is not "new"; None when no form has one."""
+    return next((form for form in _forms(phrase) if any(form in table for table in tables)), None)
 
 
 def _pinyin_name(tokens: list[str], proper: set[int], i: int,
