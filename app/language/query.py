@@ -48,8 +48,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "asking": re.compile("|".join(alternation("asks", key) for key in (
             "number_zh", "date_zh", "person_zh", "which_zh", "open_zh"))),
         "open": re.compile(f"{zh('open_zh')}|{alternation('words', 'answer_kind_zh')}|{en('open_en')}", re.I),
-        "counting": re.compile(r"\bhow many\b|(?:几|多少)个", re.I),  # a count, not an amount
-        **{kind: re.compile(f"{zh(kind + '_zh')}|{en(kind + '_en')}", re.I) for kind in ("rate", "change", "rank", "period", "money", "plan")},
+        **{kind: re.compile(f"{zh(kind + '_zh')}|{en(kind + '_en')}", re.I)
+           for kind in ("rate", "change", "rank", "period", "money", "plan", "counting")},
     }
 
 
