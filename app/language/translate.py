@@ -115,7 +115,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                                      for word in dict.fromkeys(quiet_jieba().cut(run)) if word not in skip_zh]
     i = 0
     while i < len(tokens):
-        if name := _pinyin_name(tokens, proper, i, vocabulary):  # Qiao Yun → 乔云: a name in words
+        if name := _pinyin_name(tokens, proper, i, vocabulary):  # Zhao Mingde → 赵明德: a name in words
             groups.append(tuple(name[1][:PER_TERM]))
             i += name[0]
             continue
@@ -159,8 +159,8 @@ def _entry(phrase: str, *tables: dict) -> str | None:
 
 def _pinyin_name(tokens: list[str], proper: set[int], i: int,
                  vocabulary: Vocabulary) -> tuple[int, list[str]] | None:
-    """A name written as two or three capitalised pinyin words from token i (Qiao Yun, Liang
-    Wenzhuang): how many words, and the index's words that sound so; None if there is none."""
+    """A name written as two or three capitalised pinyin words from token i (Zhao Mingde,
+    Ouyang Lanfang): how many words, and the index's words that sound so; None if there is none."""
     for size in (3, 2):
         if (i + size <= len(tokens) and all(j in proper for j in range(i, i + size))
                 and (sounds := vocabulary.by_pinyin("".join(tokens[i:i + size])))):
