@@ -57,6 +57,9 @@ def measure(assistant: Assistant, questions: list[dict]) -> dict:
     report = {"overall": evaluation.report(outcomes)}
     for name in sorted(set(sets.values())):
         report[name] = evaluation.summary([o for o in outcomes if sets[o.id] == name])
+    sealed = {o.id: "sealed" in q for o, q in zip(outcomes, questions)}
+    for name, flag in (("written by us", False), ("sealed sets already run", True)):
+        report[name] = evaluation.summary([o for o in outcomes if sealed[o.id] == flag])
     report["failures"] = [o.id for o in outcomes if o.failed]
     return report
 
