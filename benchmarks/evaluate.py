@@ -4,7 +4,7 @@
 The validation part is never tuned on: run it once a model is frozen (train_scorer.py), and
 report what it says. The training part can be run the same way, to see the gap.
 
-Usage: python benchmarks/evaluate.py --store DIR [--part valid|train] [--out FILE.json]
+Usage: python benchmarks/evaluate.py --store DIR [--part valid|train] [--without fresh5,...] [--out FILE.json]
 (DIR: an index of the county corpus, make_corpus.py; the CMRC set is measured by
 public_comparison.py)
 """
@@ -68,10 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--part", choices=("valid", "train"), default="valid")
+    parser.add_argument("--without", default="", help="sealed sets to leave out, comma-separated "
+                        "(fresh5,fresh6: the validation part as it stood before those sets were run)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     assistant = Assistant.open(Settings(store=args.store), print)
-    questions = Q.split(Q.county_questions())[args.part]
+    left_out = set(filter(None, args.without.split(",")))
+    questions = [q for q in Q.split(Q.county_questions())[args.part] if q.get("sealed") not in left_out]
     publish(json.dumps({"part": args.part, **measure(assistant, questions)}, ensure_ascii=False, indent=1),
             args.out)
 
