@@ -28,7 +28,8 @@ if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   fi
 fi
 
-[ -x .venv/bin/python ] || python3 -m venv .venv
+# pip is the last thing venv installs: a venv left half-made by an interrupted setup is completed.
+[ -x .venv/bin/pip ] || python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
 # The CPU build first: an unpinned torch would pull gigabytes of CUDA packages.
