@@ -24,7 +24,8 @@ HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared"
 COUNTY_ARTICLE = "xingxian_investment_2023.txt"
 TRAIN_SHARE = 0.65
-SEALED_RUN = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")  # each run once, on the model it was written for
+# each run once, on the model it was written for
+SEALED_RUN = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 SEALED_IN_TRAINING = SEALED_RUN[:4]  # the shipped model (v18) was trained with these
 
 

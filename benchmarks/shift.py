@@ -41,6 +41,28 @@ def out_of_fold(fold: np.ndarray, shifted: int, fit_predict) -> None:
         fit_predict((fold != k) & (fold != shifted), fold == k)
 
 
+def answerability(z: np.ndarray, right: np.ndarray, rows: np.ndarray, weights: np.ndarray,
+                  fold: np.ndarray, strength: float) -> np.ndarray:
+    """Out-of-fold probability that each variant's answer is right, the model fitted on `rows`
+    of our folds only (the shifted fold is only predicted)."""
+    probability = np.zeros(len(right))
+
+    def fit_predict(train: np.ndarray, test: np.ndarray) -> None:
+        fit_rows = train & rows
+        mean, scale = z[fit_rows].mean(axis=0), z[fit_rows].std(axis=0)
+        scale[scale == 0] = 1.0
+        model = LogisticRegression(C=strength, max_iter=3000).fit(
+            (z[fit_rows] - mean) / scale, right[fit_rows], sample_weight=weights[fit_rows])
+        probability[test] = model.predict_proba((z[test] - mean) / scale)[:, 1]
+
+    out_of_fold(fold, T.FOLDS, fit_predict)
+    return probability
+
+
+def refused(probability: np.ndarray, among: np.ndarray, threshold: float) -> str:
+    return f"{np.mean(probability[among] < threshold):.1%}"
+
+
 def auc(probability: np.ndarray, positive: np.ndarray, negative: np.ndarray) -> float:
     return float(roc_auc_score(np.r_[np.ones(positive.sum()), np.zeros(negative.sum())],
                                np.r_[probability[positive], probability[negative]]))
@@ -72,7 +94,8 @@ def main() -> None:
 
     def passages(train: np.ndarray, test: np.ndarray) -> None:
         rows, tests = train[p["variant"]], test[p["variant"]]
-        plogits[tests] = T.fit(p["x"][rows], p["y"][rows], trained["passage_c"], PASSAGE_FEATURES).logits(p["x"][tests])
+        model = T.fit(p["x"][rows], p["y"][rows], trained["passage_c"], PASSAGE_FEATURES)
+        plogits[tests] = model.logits(p["x"][tests])
 
     out_of_fold(fold, T.FOLDS, passages)
     keep, x = T.kept_candidates(data, plogits)
@@ -80,7 +103,8 @@ def main() -> None:
 
     def candidates(train: np.ndarray, test: np.ndarray) -> None:
         rows, tests = np.flatnonzero(keep & train[c["variant"]]), keep & test[c["variant"]]
-        model = T.fit_listwise(x[rows], c["full"][rows], c["variant"][rows], trained["candidate_l2"], CANDIDATE_FEATURES)
+        model = T.fit_listwise(x[rows], c["full"][rows], c["variant"][rows], trained["candidate_l2"],
+                               CANDIDATE_FEATURES)
         clogits[tests] = model.logits(x[tests])
 
     out_of_fold(fold, T.FOLDS, candidates)
@@ -96,37 +120,31 @@ def main() -> None:
     ours_yes, ours_no = answerable & in_county & ~shifted, written & ~shifted
     new_yes, new_no = answerable & shifted, written & shifted
 
-    lines = [f"Ours: {ours_yes.sum()} answerable and {ours_no.sum()} written unanswerable training questions "
-             f"(with the CMRC trial set and the left-out and masked variants); shifted: {new_yes.sum()} answerable "
-             f"and {new_no.sum()} unanswerable. Shifted answerable questions whose best answer holds the key: "
-             f"{right[new_yes].mean():.1%}.", "",
-             "| fitted on | inputs | C | threshold | ours: answerable refused | ours: unanswerable refused "
-             "| ours: AUC | shifted: answerable refused | shifted: unanswerable refused | shifted: AUC "
-             "| shifted: unanswerable refused at 10 % answerable refused |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    subsets = {"all": list(T.ANSWERABLE_INPUTS), "all but cov_context": [n for n in T.ANSWERABLE_INPUTS if n != "cov_context"],
-               "compact": list(COMPACT)}
+    summary = (f"Ours: {ours_yes.sum()} answerable and {ours_no.sum()} written unanswerable training "
+               f"questions (with the CMRC trial set and the left-out and masked variants); shifted: "
+               f"{new_yes.sum()} answerable and {new_no.sum()} unanswerable. Shifted answerable questions "
+               f"whose best answer holds the key: {right[new_yes].mean():.1%}.")
+    header = ("| fitted on | inputs | C | threshold | ours: answerable refused | ours: unanswerable refused "
+              "| ours: AUC | shifted: answerable refused | shifted: unanswerable refused | shifted: AUC "
+              "| shifted: unanswerable refused at 10 % answerable refused |")
+    lines = [summary, "", header, "|---" * 11 + "|"]
+    subsets = {"all": T.ANSWERABLE_INPUTS,
+               "all but cov_context": tuple(n for n in T.ANSWERABLE_INPUTS if n != "cov_context"),
+               "compact": COMPACT}
     for name, rows, weights in T.answerability_options(in_county, written, left, masked, left_out):
         for subset, names in subsets.items():
-            columns = [T.ANSWERABLE_INPUTS.index(n) for n in names]
+            z = inputs[:, [T.ANSWERABLE_INPUTS.index(n) for n in names]]
             for strength in REGULARISATION:
-                probability = np.zeros(len(variants))
-
-                def answerability(train: np.ndarray, test: np.ndarray) -> None:
-                    fit_rows = train & rows
-                    z = inputs[:, columns]
-                    mean, scale = z[fit_rows].mean(axis=0), z[fit_rows].std(axis=0)
-                    scale[scale == 0] = 1.0
-                    model = LogisticRegression(C=strength, max_iter=3000).fit(
-                        (z[fit_rows] - mean) / scale, right[fit_rows], sample_weight=weights[fit_rows])
-                    probability[test] = model.predict_proba((z[test] - mean) / scale)[:, 1]
-
-                out_of_fold(fold, T.FOLDS, answerability)
-                t = T.highest_threshold(probability[~shifted], (answerable & in_county)[~shifted], T.MAX_ANSWERABLE_REFUSED)
+                probability = answerability(z, right, rows, weights, fold, strength)
+                t = T.highest_threshold(probability[~shifted], (answerable & in_county)[~shifted],
+                                        T.MAX_ANSWERABLE_REFUSED)
                 at_ten = T.highest_threshold(probability[new_yes], np.ones(new_yes.sum(), dtype=bool), 0.10)
-                lines.append(f"| {name} | {subset} | {strength} | {t} | {np.mean(probability[ours_yes] < t):.1%} "
-                             f"| {np.mean(probability[ours_no] < t):.1%} | {auc(probability, ours_yes, ours_no):.3f} "
-                             f"| {np.mean(probability[new_yes] < t):.1%} | {np.mean(probability[new_no] < t):.1%} "
-                             f"| {auc(probability, new_yes, new_no):.3f} | {np.mean(probability[new_no] < at_ten):.1%} |")
+                cells = [name, subset, strength, t,
+                         refused(probability, ours_yes, t), refused(probability, ours_no, t),
+                         f"{auc(probability, ours_yes, ours_no):.3f}", refused(probability, new_yes, t),
+                         refused(probability, new_no, t), f"{auc(probability, new_yes, new_no):.3f}",
+                         refused(probability, new_no, at_ten)]
+                lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
                 print(lines[-1], flush=True)
     if args.report:
         args.report.write_text("# Answerability under a shift of question style (training part only)\n\n"
