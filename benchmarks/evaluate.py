@@ -4,7 +4,8 @@
 The validation part is never tuned on: run it once a model is frozen (train_scorer.py), and
 report what it says. The training part can be run the same way, to see the gap.
 
-Usage: python benchmarks/evaluate.py --store DIR [--part valid|train] [--without fresh5,...] [--out FILE.json]
+Usage: python benchmarks/evaluate.py --store DIR [--part valid|train] [--without fresh5,...]
+       [--out FILE.json]
 (DIR: an index of the county corpus, make_corpus.py; the CMRC set is measured by
 public_comparison.py)
 """

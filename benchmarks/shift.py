@@ -19,10 +19,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES
 from app.answering.scorer import MODEL_FILE
 
 import questions as Q
@@ -33,30 +31,6 @@ REGULARISATION = (0.01, 0.1, 1.0)
 COMPACT = ("best_logit", "margin", "passage_logit", "names_doc", "names_passage", "cov_whole", "cov_sentence",
            "missing_sentence", "missing_max", "fit_own", "asks_type", "thing_own", "lang_en", "local_cov",
            "qualifier_missing", "place_conflict", "year_conflict")
-
-
-def out_of_fold(fold: np.ndarray, shifted: int, fit_predict) -> None:
-    """Call fit_predict(train_folds, test_fold) for each fold: the shifted fold is only tested."""
-    for k in range(shifted + 1):
-        fit_predict((fold != k) & (fold != shifted), fold == k)
-
-
-def answerability(z: np.ndarray, right: np.ndarray, rows: np.ndarray, weights: np.ndarray,
-                  fold: np.ndarray, strength: float) -> np.ndarray:
-    """Out-of-fold probability that each variant's answer is right, the model fitted on `rows`
-    of our folds only (the shifted fold is only predicted)."""
-    probability = np.zeros(len(right))
-
-    def fit_predict(train: np.ndarray, test: np.ndarray) -> None:
-        fit_rows = train & rows
-        mean, scale = z[fit_rows].mean(axis=0), z[fit_rows].std(axis=0)
-        scale[scale == 0] = 1.0
-        model = LogisticRegression(C=strength, max_iter=3000).fit(
-            (z[fit_rows] - mean) / scale, right[fit_rows], sample_weight=weights[fit_rows])
-        probability[test] = model.predict_proba((z[test] - mean) / scale)[:, 1]
-
-    out_of_fold(fold, T.FOLDS, fit_predict)
-    return probability
 
 
 def refused(probability: np.ndarray, among: np.ndarray, threshold: float) -> str:
@@ -89,34 +63,13 @@ def main() -> None:
     fold[shifted] = T.FOLDS
     trained = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained"]
 
-    p, c = data["passages"], data["candidates"]
-    plogits = np.zeros(len(p["y"]))
-
-    def passages(train: np.ndarray, test: np.ndarray) -> None:
-        rows, tests = train[p["variant"]], test[p["variant"]]
-        model = T.fit(p["x"][rows], p["y"][rows], trained["passage_c"], PASSAGE_FEATURES)
-        plogits[tests] = model.logits(p["x"][tests])
-
-    out_of_fold(fold, T.FOLDS, passages)
+    plogits = T.passage_logits(data, fold, trained["passage_c"], held_out=True)
     keep, x = T.kept_candidates(data, plogits)
-    clogits = np.full(len(c["y"]), -50.0)
-
-    def candidates(train: np.ndarray, test: np.ndarray) -> None:
-        rows, tests = np.flatnonzero(keep & train[c["variant"]]), keep & test[c["variant"]]
-        model = T.fit_listwise(x[rows], c["full"][rows], c["variant"][rows], trained["candidate_l2"],
-                               CANDIDATE_FEATURES)
-        clogits[tests] = model.logits(x[tests])
-
-    out_of_fold(fold, T.FOLDS, candidates)
+    clogits = T.candidate_logits(data, fold, keep, x, trained["candidate_l2"], held_out=True)
     answers = T.composed(data, keep, clogits, trained["also"], trained["most_passages"])
     inputs, right = T.answerable_inputs(answers, x), np.array([a["right"] for a in answers])
-    asked = np.array([not v["left_out"] and not v["masked"] for v in variants])
-    answerable = np.array([v["answerable"] for v in variants]) & asked
-    in_county = np.array([not v["source"].startswith("cmrc_") for v in variants])
-    written = np.array([not v["answerable"] for v in variants])
-    left = np.array([v["left_out"] and not v["holds"] for v in variants]) & ~right
-    masked = np.array([v["masked"] for v in variants])
-    left_out = np.array([v["left_out"] for v in variants])
+    kinds = T.Kinds.of(variants)
+    answerable, in_county, written = kinds.answerable, kinds.county, kinds.written
     ours_yes, ours_no = answerable & in_county & ~shifted, written & ~shifted
     new_yes, new_no = answerable & shifted, written & shifted
 
@@ -131,11 +84,14 @@ def main() -> None:
     subsets = {"all": T.ANSWERABLE_INPUTS,
                "all but cov_context": tuple(n for n in T.ANSWERABLE_INPUTS if n != "cov_context"),
                "compact": COMPACT}
-    for name, rows, weights in T.answerability_options(in_county, written, left, masked, left_out):
+    left = kinds.left_unheld & ~right
+    options = T.answerability_options(in_county, written, left, kinds.masked, kinds.left_out)
+    for name, rows, weights in options:
         for subset, names in subsets.items():
             z = inputs[:, [T.ANSWERABLE_INPUTS.index(n) for n in names]]
             for strength in REGULARISATION:
-                probability = answerability(z, right, rows, weights, fold, strength)
+                probability = T.answerable_probabilities(z, right, rows, weights, fold, strength, names,
+                                                         held_out=True)
                 t = T.highest_threshold(probability[~shifted], (answerable & in_county)[~shifted],
                                         T.MAX_ANSWERABLE_REFUSED)
                 at_ten = T.highest_threshold(probability[new_yes], np.ones(new_yes.sum(), dtype=bool), 0.10)

@@ -17,6 +17,8 @@ Usage: python benchmarks/train_scorer.py --county-store DIR --cmrc-store DIR [--
 import argparse
 import json
 import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +68,28 @@ def gather(store: Path, questions: list[dict], cache: Path | None, name: str) ->
     return data
 
 
+@dataclass(frozen=True)
+class Kinds:
+    """What each question variant is (masks over the variants)."""
+
+    answerable: np.ndarray  # an answerable question as written (not left out, not masked)
+    county: np.ndarray  # of the county corpus, not CMRC
+    written: np.ndarray  # an unanswerable question, written to tempt
+    masked: np.ndarray  # asked with its evidence masked
+    left_out: np.ndarray  # asked with its source document left out
+    left_unheld: np.ndarray  # left out, and no other document holds its key
+
+    @classmethod
+    def of(cls, variants: list[dict]) -> "Kinds":
+        def mask(test: Callable[[dict], bool]) -> np.ndarray:
+            return np.array([test(v) for v in variants], dtype=bool)
+
+        return cls(mask(lambda v: v["answerable"] and not v["left_out"] and not v["masked"]),
+                   mask(lambda v: not v["source"].startswith("cmrc_")), mask(lambda v: not v["answerable"]),
+                   mask(lambda v: v["masked"]), mask(lambda v: v["left_out"]),
+                   mask(lambda v: v["left_out"] and not v["holds"]))
+
+
 def merge(parts: list[dict]) -> dict:
     """One data set from several, variant numbers made unique."""
     out = {"passages": {}, "candidates": {}, "variants": []}
@@ -99,13 +123,25 @@ def folds(data: dict) -> np.ndarray:
     return fold
 
 
-def passage_logits(data: dict, fold: np.ndarray, c: float) -> np.ndarray:
+def out_of_fold(fold: np.ndarray, fit_predict: Callable[[np.ndarray, np.ndarray], None],
+                held_out: bool = False) -> None:
+    """Call fit_predict(train, test) (masks over variants) for each fold, fitted on the others.
+    With `held_out`, the variants of fold FOLDS (benchmarks/shift.py) are predicted too, but
+    never trained on."""
+    for k in range(FOLDS + held_out):
+        fit_predict((fold != k) & (fold != FOLDS), fold == k)
+
+
+def passage_logits(data: dict, fold: np.ndarray, c: float, held_out: bool = False) -> np.ndarray:
     """Out-of-fold passage logits."""
     p = data["passages"]
     out = np.zeros(len(p["y"]))
-    for k in range(FOLDS):
-        train, test = fold[p["variant"]] != k, fold[p["variant"]] == k
-        out[test] = fit(p["x"][train], p["y"][train], c, PASSAGE_FEATURES).logits(p["x"][test])
+
+    def fit_predict(train: np.ndarray, test: np.ndarray) -> None:
+        rows, tests = train[p["variant"]], test[p["variant"]]
+        out[tests] = fit(p["x"][rows], p["y"][rows], c, PASSAGE_FEATURES).logits(p["x"][tests])
+
+    out_of_fold(fold, fit_predict, held_out)
     return out
 
 
@@ -189,15 +225,18 @@ def fit_listwise(x: np.ndarray, y: np.ndarray, variant: np.ndarray, l2: float,
     return LinearModel(features, mean, scale, w, 0.0)
 
 
-def candidate_logits(data: dict, fold: np.ndarray, keep: np.ndarray, x: np.ndarray, l2: float) -> np.ndarray:
+def candidate_logits(data: dict, fold: np.ndarray, keep: np.ndarray, x: np.ndarray, l2: float,
+                     held_out: bool = False) -> np.ndarray:
     """Out-of-fold candidate logits (kept candidates only)."""
     cand = data["candidates"]
     out = np.full(len(cand["y"]), -50.0)
-    for k in range(FOLDS):
-        train = np.flatnonzero(keep & (fold[cand["variant"]] != k))
-        test = keep & (fold[cand["variant"]] == k)
-        model = fit_listwise(x[train], cand["full"][train], cand["variant"][train], l2, CANDIDATE_FEATURES)
-        out[test] = model.logits(x[test])
+
+    def fit_predict(train: np.ndarray, test: np.ndarray) -> None:
+        rows, tests = np.flatnonzero(keep & train[cand["variant"]]), keep & test[cand["variant"]]
+        model = fit_listwise(x[rows], cand["full"][rows], cand["variant"][rows], l2, CANDIDATE_FEATURES)
+        out[tests] = model.logits(x[tests])
+
+    out_of_fold(fold, fit_predict, held_out)
     return out
 
 
@@ -231,13 +270,30 @@ def answerable_inputs(answers: list[dict], x: np.ndarray) -> np.ndarray:
                                                  else np.zeros(len(columns)))] for a in answers])
 
 
-def fit_platt(inputs: np.ndarray, right: np.ndarray, weights: np.ndarray | None = None) -> Platt:
+def fit_platt(inputs: np.ndarray, right: np.ndarray, weights: np.ndarray | None = None, c: float = 1.0,
+              features: tuple[str, ...] = ANSWERABLE_INPUTS) -> Platt:
     """Logistic calibration over standardised inputs, folded back into one weight per input."""
     mean, scale = inputs.mean(axis=0), inputs.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=3000).fit((inputs - mean) / scale, right, sample_weight=weights)
+    model = LogisticRegression(C=c, max_iter=3000).fit((inputs - mean) / scale, right, sample_weight=weights)
     coef = model.coef_[0] / scale
-    return Platt(ANSWERABLE_INPUTS, coef, float(model.intercept_[0] - coef @ mean))
+    return Platt(features, coef, float(model.intercept_[0] - coef @ mean))
+
+
+def answerable_probabilities(inputs: np.ndarray, right: np.ndarray, rows: np.ndarray, weights: np.ndarray,
+                             fold: np.ndarray, c: float = 1.0, features: tuple[str, ...] = ANSWERABLE_INPUTS,
+                             held_out: bool = False) -> np.ndarray:
+    """Out-of-fold probability that each variant's answer is right, each fold's model fitted on
+    the `rows` of the other folds."""
+    probability = np.zeros(len(right))
+
+    def fit_predict(train: np.ndarray, test: np.ndarray) -> None:
+        fitted = train & rows
+        model = fit_platt(inputs[fitted], right[fitted], weights[fitted], c, features)
+        probability[test] = model.probabilities(inputs[test])
+
+    out_of_fold(fold, fit_predict, held_out)
+    return probability
 
 
 def answerability_options(county: np.ndarray, written: np.ndarray, left: np.ndarray, masked: np.ndarray,
@@ -285,7 +341,8 @@ def main() -> None:
                   gather(args.cmrc_store, cmrc, args.cache, "cmrc_trial")])
     variants = data["variants"]
     fold = folds(data)
-    answerable = np.array([v["answerable"] and not v["left_out"] and not v["masked"] for v in variants])
+    kinds = Kinds.of(variants)
+    answerable = kinds.answerable
     lines = [f"Training part: {len(county)} county-corpus questions, {len(cmrc)} CMRC trial questions; "
              f"{len(variants)} question variants (answerable ones also with their source left out, "
              "and with their evidence masked).", ""]
@@ -330,21 +387,15 @@ def main() -> None:
 
     answers = composed(data, keep, logits, also, most)
     inputs, right = answerable_inputs(answers, x), np.array([a["right"] for a in answers])
-    in_county = np.array([not v["source"].startswith("cmrc_") for v in variants])
-    written = np.array([not v["answerable"] for v in variants])  # unanswerable questions, written to tempt
-    left = np.array([v["left_out"] and not v["holds"] for v in variants]) & ~right
-    masked = np.array([v["masked"] for v in variants])
+    in_county, written, masked, left_out = kinds.county, kinds.written, kinds.masked, kinds.left_out
+    left = kinds.left_unheld & ~right
     say("")
     say("| answerability fitted on | answer threshold | answerable refused | written unanswerable refused "
         "| left-out source refused | masked evidence refused |")
     say("|---|---|---|---|---|---|")
     choices = {}
-    left_out = np.array([v["left_out"] for v in variants])
     for name, rows, weights in answerability_options(in_county, written, left, masked, left_out):
-        probability = np.zeros(len(answers))
-        for k in range(FOLDS):
-            train, test = (fold != k) & rows, fold == k
-            probability[test] = fit_platt(inputs[train], right[train], weights[train]).probabilities(inputs[test])
+        probability = answerable_probabilities(inputs, right, rows, weights, fold)
         t = highest_threshold(probability, answerable & in_county, MAX_ANSWERABLE_REFUSED)
         refused = (np.mean(probability[written] < t) + np.mean(probability[left & in_county] < t)) / 2
         choices[name] = (refused, t, rows, weights, probability)
