@@ -6,7 +6,8 @@ merged cell repeats its text in every position it covers. Each body row becomes 
     表5 主要产品产量 | 产品名称: 钢材 | 单位: 吨 | 产量: 1577693 | 比上年增长(%): 48.8
 
 so a passage of rows says what its numbers are. Multi-row headers (a header cell spanning
-columns above the sub-headers) are joined per column with "/".
+columns above the sub-headers) are joined per column with "/". A sub-item row (其中：夏粮, or a
+label indented under a less indented one) says its parent row's label too: 粮食/其中：夏粮.
 """
 
 import re
@@ -19,18 +20,24 @@ NAME_SEPARATOR = ": "
 HEADER_JOIN = "/"
 MAX_HEADER_ROWS = 3
 CAPTION_MAX_CHARS = 60
+INDENT = "\u3000"  # a label cell's leading full-width spaces: its indentation, as documents type it
+_SUB_ITEM = re.compile(r"^其中\s*[：:]?")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CAPTION = re.compile(r"^(?:附?表|table)\s*[\dA-Za-z一二三四五六七八九十]", re.IGNORECASE)
 _UNIT = re.compile(r"^[（(]?(?:计量)?单位[：:]")
 _ENDS_SENTENCE = re.compile(r"[。！？；!?;][”’\"'）)]*$")
 _SENTENCES = re.compile(r"[^。！？；!?;]*[。！？；!?;]?")
 
 
-def clean_cell(text: str | None) -> str:
-    """A cell's text on one line: wrapped lines glued, layout spaces between CJK dropped."""
+def clean_cell(text: str | None, indent: int = 0) -> str:
+    """A cell's text on one line: wrapped lines glued, layout spaces between CJK dropped; its
+    leading full-width spaces, and `indent` more (a label's indentation), kept in front."""
+    text = text or ""
+    indent += len(text) - len(text.lstrip(INDENT))
     out = ""
-    for line in (text or "").splitlines():
+    for line in text.splitlines():
         out = glue(out, normalize_line(line, drop_cjk_spaces=True))
-    return out
+    return INDENT * indent + out if out else out
 
 
 def take_caption(blocks: list[Block]) -> str:
@@ -79,7 +86,7 @@ def column_names(header: list[list[str]]) -> list[str]:
     names = []
     for column in zip(*header):
         parts: list[str] = []
-        for text in column:
+        for text in (text.lstrip(INDENT) for text in column):
             if text and text not in parts:
                 parts.append(text)
         names.append(HEADER_JOIN.join(parts))
@@ -127,9 +134,31 @@ def split_header(grid: list[list[str]]) -> tuple[list[list[str]], list[list[str]
     return grid[:n], [row for row in grid[n:] if row not in grid[:n]]
 
 
+def with_parents(body: list[list[str]]) -> list[list[str]]:
+    """The rows with indentation taken off their first cell, and a sub-item's label preceded by
+    its parent's: the nearest row above, not itself a 其中 row, that is less indented (a 其中 row's
+    parent may be as indented as it is: documents without indentation mark sub-items so)."""
+    parents: list[tuple[int, str]] = []  # (indentation, label) of the rows a later row may be under
+    rows = []
+    for row in body:
+        label = row[0].lstrip(INDENT) if row else ""
+        level = len(row[0]) - len(label) if row else 0
+        if not _HAN.search(label):
+            rows.append([label, *row[1:]] if row else row)
+            continue
+        sub = bool(_SUB_ITEM.match(label))
+        while parents and (parents[-1][0] > level if sub else parents[-1][0] >= level):
+            parents.pop()
+        rows.append([f"{parents[-1][1]}{HEADER_JOIN}{label}" if parents else label, *row[1:]])
+        if not sub:
+            parents.append((level, label))
+    return rows
+
+
 def table_blocks(
     header: list[list[str]], body: list[list[str]], caption: str, number: int, page: int | None = None
 ) -> list[Block]:
     """One block per body row that holds a value, a self-describing line (see `row_line`)."""
     names = column_names(header) if header else [""] * max((len(r) for r in body), default=0)
-    return [Block(row_line(caption, names, row), page=page, table=number) for row in body if any(row)]
+    return [Block(row_line(caption, names, row), page=page, table=number)
+            for row in with_parents(body) if any(row)]

@@ -365,6 +365,28 @@ def write_merged_docx(path: Path) -> Path:
     return path
 
 
+SUBITEM_CAPTION = "表2 青禾县财政收支"
+SUBITEM_BODY = [("一般公共预算收入", 0, "18.6"), ("其中：税收收入", 2, "12.1"), ("非税收入", 2, "6.5"),
+                ("一般公共预算支出", 0, "41.2"), ("　　其中：教育", 0, "7.9"), ("　　　　卫生健康", 0, "3.3")]
+
+
+def write_subitem_docx(path: Path) -> Path:
+    """A Word statistical table whose sub-item rows are marked by 其中 and by indentation, set
+    as paragraph indents (in characters of 10.5 pt) or typed as full-width spaces."""
+    from docx.shared import Pt
+
+    document = docx.Document()
+    document.add_paragraph(SUBITEM_CAPTION)
+    table = document.add_table(rows=1 + len(SUBITEM_BODY), cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "指标", "绝对数（亿元）"
+    for row, (label, indent, value) in zip(table.rows[1:], SUBITEM_BODY):
+        row.cells[0].text, row.cells[1].text = label, value
+        if indent:
+            row.cells[0].paragraphs[0].paragraph_format.first_line_indent = Pt(10.5 * indent)
+    document.save(str(path))
+    return path
+
+
 PROJECT_SHEET_TITLE = "2024年青禾县招商引资项目清单"
 PROJECT_SHEET = [
     ("序号", "项目名称", "总投资（亿元）", "建设地点", "联系单位"),

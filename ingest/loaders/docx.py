@@ -6,13 +6,15 @@ import zipfile
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
+from docx.shared import Pt
+from docx.table import Table, _Cell
 
 from ..documents import Block
 from ..errors import FileRejected
 from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import glue, normalize_line
 
+CHARACTER_PT = 10.5  # 五号, the body size of Chinese official documents
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 
 
@@ -51,5 +53,16 @@ def _paragraph_text(raw: str) -> str:
 
 
 def _grid(table: Table) -> list[list[str]]:
-    """Cell texts row by row; python-docx repeats a merged cell in every position it covers."""
-    return [[clean_cell(cell.text) for cell in row.cells] for row in table.rows]
+    """Cell texts row by row, the first with its indentation; python-docx repeats a merged cell
+    in every position it covers."""
+    return [[clean_cell(cell.text, _indent(cell) if i == 0 else 0) for i, cell in enumerate(row.cells)]
+            for row in table.rows]
+
+
+def _indent(cell: _Cell) -> int:
+    """A cell's indentation in characters (of a 10.5 pt body font), from its first paragraph."""
+    if not cell.paragraphs:
+        return 0
+    form = cell.paragraphs[0].paragraph_format
+    emu = (form.left_indent or 0) + (form.first_line_indent or 0)
+    return max(0, round(emu / Pt(CHARACTER_PT)))
