@@ -387,6 +387,22 @@ def write_subitem_docx(path: Path) -> Path:
     return path
 
 
+def write_subitem_xlsx(path: Path) -> Path:
+    """The same statistical table as an Excel sheet, indented by the cells' alignment."""
+    import openpyxl
+    from openpyxl.styles import Alignment
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["指标", "绝对数（亿元）"])
+    for label, indent, value in SUBITEM_BODY:
+        sheet.append([label, value])
+        if indent:
+            sheet.cell(sheet.max_row, 1).alignment = Alignment(indent=indent)
+    book.save(str(path))
+    return path
+
+
 PROJECT_SHEET_TITLE = "2024年青禾县招商引资项目清单"
 PROJECT_SHEET = [
     ("序号", "项目名称", "总投资（亿元）", "建设地点", "联系单位"),

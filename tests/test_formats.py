@@ -71,11 +71,13 @@ def test_docx_merged_cells_and_two_row_header(write_fixture):
 
 
 def test_sub_item_rows_say_their_parent_row(write_fixture):
-    rows = rows_of(load(write_fixture("finance.docx", F.write_subitem_docx)))
-    labels = [row.split(" | ")[1] for row in rows]
-    assert labels == ["指标: 一般公共预算收入", "指标: 一般公共预算收入/其中：税收收入", "指标: 一般公共预算收入/非税收入",
-                      "指标: 一般公共预算支出", "指标: 一般公共预算支出/其中：教育", "指标: 一般公共预算支出/卫生健康"]
-    assert rows[2] == f"{F.SUBITEM_CAPTION} | 指标: 一般公共预算收入/非税收入 | 绝对数（亿元）: 6.5"
+    word = rows_of(load(write_fixture("finance.docx", F.write_subitem_docx)))
+    sheet = rows_of(load(write_fixture("finance.xlsx", F.write_subitem_xlsx)))
+    for rows in (word, sheet):
+        assert [row.split(" | ")[-2] for row in rows] == [
+            "指标: 一般公共预算收入", "指标: 一般公共预算收入/其中：税收收入", "指标: 一般公共预算收入/非税收入",
+            "指标: 一般公共预算支出", "指标: 一般公共预算支出/其中：教育", "指标: 一般公共预算支出/卫生健康"]
+    assert word[2] == f"{F.SUBITEM_CAPTION} | 指标: 一般公共预算收入/非税收入 | 绝对数（亿元）: 6.5"
     # with no indentation (a PDF), 其中 alone marks a sub-item
     from ingest.tables import with_parents
 

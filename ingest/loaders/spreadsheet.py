@@ -12,7 +12,7 @@ import zipfile
 from ..documents import Block
 from ..encoding import decode_text
 from ..errors import FileRejected
-from ..tables import clean_cell, split_header, table_blocks
+from ..tables import INDENT, clean_cell, split_header, table_blocks
 
 _DEFAULT_SHEET = ("sheet", "工作表")
 
@@ -86,7 +86,7 @@ def _xlsx_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
         raise FileRejected(f"corrupt Excel file: {exc}") from exc
     sheets = []
     for sheet in book.worksheets:
-        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+        grid = [[_indented(cell) for cell in row] for row in sheet.iter_rows()]
         for merged in sheet.merged_cells.ranges:
             value = grid[merged.min_row - 1][merged.min_col - 1]
             for r in range(merged.min_row - 1, merged.max_row):
@@ -94,6 +94,12 @@ def _xlsx_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
                     grid[r][c] = value
         sheets.append((sheet.title, grid))
     return sheets
+
+
+def _indented(cell) -> object:
+    """A cell's value; a text indented by the cell's alignment with that many full-width spaces."""
+    indent = int(cell.alignment.indent or 0) if cell.has_style else 0
+    return INDENT * indent + cell.value if indent and isinstance(cell.value, str) else cell.value
 
 
 def _xls_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
