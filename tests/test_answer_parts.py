@@ -125,6 +125,21 @@ def test_dictionary_translation_of_english_questions():
     # Chinese the English question writes itself is kept as its words
     assert chinese_terms("What capacity does the 槐塘镇 magnesium alloy plant have?", docs)[0] == ("槐塘镇",)
 
+    # function words, in any form (got → get, a stop word), say nothing of a passage; numbers,
+    # ordinals and nouns of the library's stop-word list are still asked for; a glossary phrase
+    # of function words (at most) is still a phrase
+    plants = Vocabulary({"合金", "工厂", "上市", "第一", "不超过"}.__contains__, {})
+    assert chinese_terms("Which alloy plant got listed first?", plants) == [
+        ("合金",), ("工厂",), ("上市",), ("第一",)]
+    assert ("不超过",) in chinese_terms("at most", plants)
+
+
+def test_a_question_is_english_when_most_of_it_is():
+    from app.language.query import language_of
+
+    assert language_of("How many users does the Xiangban (湘办) app have?") == "en"
+    assert language_of("槐塘镇的GDP是多少？") == "zh" and language_of("Huaitang GDP") == "en"
+
 
 def test_index_words_are_found_by_their_pinyin():
     from ingest.lexical import build_lexical

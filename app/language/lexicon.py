@@ -26,6 +26,15 @@ def word_set(section: str, key: str) -> frozenset[str]:
     return frozenset(words(section, key))
 
 
+@lru_cache(maxsize=1)
+def english_function_words() -> frozenset[str]:
+    """The lexicon's English function words, and scikit-learn's English stop words but those the
+    lexicon names as content here (numbers, ordinals, nouns such as interest or system)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return word_set("words", "function_en") | (ENGLISH_STOP_WORDS - word_set("words", "content_en"))
+
+
 @lru_cache(maxsize=None)
 def pairs(section: str, key: str) -> dict[str, str]:
     """A table written as `name=value` entries."""

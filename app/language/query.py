@@ -17,9 +17,10 @@ from ingest.textclean import HAN
 if TYPE_CHECKING:
     from .translate import Vocabulary
 
-from .lexicon import alternation, pairs, word_set, words
+from .lexicon import alternation, english_function_words, pairs, word_set, words
 
 _CJK = re.compile(f"[{HAN}]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _NAME_TAGS = ("ns", "nr", "nt", "nrt")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _WORD = re.compile(r"\w")
@@ -101,13 +102,15 @@ class Query:
 
 
 def language_of(text: str) -> str:
-    """'zh' when the text has Chinese characters, else 'en'."""
-    return "zh" if _CJK.search(text) else "en"
+    """'zh' when the text has at least as many Chinese characters as English words, else 'en': an
+    English question may name a Chinese term (the Xiangyiban (湘易办) app)."""
+    han = len(_CJK.findall(text))
+    return "zh" if han and han >= len(_LATIN_WORD.findall(text)) else "en"
 
 
 def is_stopword(word: str) -> bool:
     """A question or function word (Chinese or English)."""
-    return word in word_set("words", "function_zh") or word in word_set("words", "function_en")
+    return word in word_set("words", "function_zh") or word in english_function_words()
 
 
 def content_tokens(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Protocol
 from ingest.lexical import quiet_jieba, tokenize
 from ingest.textclean import HAN
 
-from .lexicon import glossary, pairs, word_set, words
+from .lexicon import english_function_words, glossary, pairs, word_set, words
 
 MAX_PHRASE = 3
 PER_TERM = 2
@@ -72,16 +72,21 @@ def _domain() -> dict[str, list[tuple[int, str]]]:
 
 
 def _forms(phrase: str) -> list[str]:
-    """The phrase and the dictionary forms of its last word (plural, past, -ing), in American spelling."""
+    """The phrase and the dictionary forms of its last word (lemminflect's lemmas: companies →
+    company, got → get), in American spelling."""
+    from lemminflect import getAllLemmas, getAllLemmasOOV
+
     *head, last = phrase.split()
     british = pairs("english", "british")
-    forms = [last]
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                         ("ing", "e"), ("d", "")):
-        if last.endswith(suffix) and len(last) - len(suffix) >= 3:
-            forms.append(last[: -len(suffix)] + repl)
+    lemmas = getAllLemmas(last) or getAllLemmasOOV(last, "NOUN")  # a word it does not know: a noun
+    forms = [last, *(lemma for found in lemmas.values() for lemma in found)]
     forms = [british.get(form, form) for form in forms]  # tonnes → tonne → ton
     return [" ".join([*head, form]) for form in dict.fromkeys(forms)]
+
+
+def _function(phrase: str, skip: frozenset[str]) -> bool:
+    """Every word of the phrase is a function word, as written or in a dictionary form (got → get)."""
+    return all(any(form in skip for form in _forms(word)) for word in phrase.split())
 
 
 def _used(senses: list[list[tuple[int, str]]], frequency: Callable[[str], int]) -> list[tuple]:
@@ -105,7 +110,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
     found_words = _WORD.findall(question)
     tokens = [w.lower().removesuffix("'s").replace("'", "") for w in found_words]
     proper = {i for i, w in enumerate(found_words) if i and w[:1].isupper()}  # Chengdu, Huaitang
-    skip = word_set("words", "function_en")
+    skip = english_function_words()
     months = {m: f"{n}月" for n, m in enumerate(words("english", "months"), 1)}  # documents write 7月
     dictionary, leading = _glossary()
     domain = _domain()
@@ -122,7 +127,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i:i + size])
             month = phrase in months and (phrase not in skip or i in proper)  # "May 21", not "may"
-            if all(word in skip for word in phrase.split()) and not (size == 1 and month):
+            if _function(phrase, skip) and not (size == 1 and month) and phrase not in domain:  # at most
                 continue
             if size == 1 and (month or phrase.isdigit()):
                 groups.append((months.get(phrase, phrase),))
@@ -145,7 +150,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 i += size
                 break
         else:  # kept when the documents use no word for it (what is asked is not there), or a name
-            if tokens[i] not in skip and (i in proper or _entry(tokens[i], domain, dictionary)):
+            if not _function(tokens[i], skip) and (i in proper or _entry(tokens[i], domain, dictionary)):
                 groups.append((tokens[i],))
             i += 1
     return groups
