@@ -71,7 +71,8 @@ def _domain() -> dict[str, list[tuple[int, str]]]:
             for english, chinese in glossary().items()}
 
 
-def _forms(phrase: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _forms(phrase: str) -> tuple[str, ...]:
     """The phrase and the dictionary forms of its last word (lemminflect's lemmas: companies →
     company, got → get), in American spelling."""
     from lemminflect import getAllLemmas, getAllLemmasOOV
@@ -81,7 +82,7 @@ def _forms(phrase: str) -> list[str]:
     lemmas = getAllLemmas(last) or getAllLemmasOOV(last, "NOUN")  # a word it does not know: a noun
     forms = [last, *(lemma for found in lemmas.values() for lemma in found)]
     forms = [british.get(form, form) for form in forms]  # tonnes → tonne → ton
-    return [" ".join([*head, form]) for form in dict.fromkeys(forms)]
+    return tuple(" ".join([*head, form]) for form in dict.fromkeys(forms))
 
 
 def _function(phrase: str, skip: frozenset[str]) -> bool:
