@@ -29,15 +29,17 @@ _ENDS_SENTENCE = re.compile(r"[。！？；!?;][”’\"'）)]*$")
 _SENTENCES = re.compile(r"[^。！？；!?;]*[。！？；!?;]?")
 
 
-def clean_cell(text: str | None, indent: int = 0) -> str:
-    """A cell's text on one line: wrapped lines glued, layout spaces between CJK dropped; its
-    leading full-width spaces, and `indent` more (a label's indentation), kept in front."""
+def clean_cell(text: str | None, indent: int | None = None) -> str:
+    """A cell's text on one line: wrapped lines glued, layout spaces between CJK dropped. With
+    `indent` (a row's label cell), its typed leading full-width spaces and `indent` more are kept
+    in front: the label's indentation."""
     text = text or ""
-    indent += len(text) - len(text.lstrip(INDENT))
     out = ""
     for line in text.splitlines():
         out = glue(out, normalize_line(line, drop_cjk_spaces=True))
-    return INDENT * indent + out if out else out
+    if indent is None or not out:
+        return out
+    return INDENT * (indent + len(text) - len(text.lstrip(INDENT))) + out
 
 
 def take_caption(blocks: list[Block]) -> str:

@@ -77,7 +77,9 @@ def test_sub_item_rows_say_their_parent_row(write_fixture):
         assert [row.split(" | ")[-2] for row in rows] == [
             "指标: 一般公共预算收入", "指标: 一般公共预算收入/其中：税收收入", "指标: 一般公共预算收入/非税收入",
             "指标: 一般公共预算支出", "指标: 一般公共预算支出/其中：教育", "指标: 一般公共预算支出/卫生健康"]
+    # only a row's label keeps its indentation, and only as its parent: a value's spaces go
     assert word[2] == f"{F.SUBITEM_CAPTION} | 指标: 一般公共预算收入/非税收入 | 绝对数（亿元）: 6.5"
+    assert sheet[2].endswith("绝对数（亿元）: 6.5")
     # with no indentation (a PDF), 其中 alone marks a sub-item
     from ingest.tables import with_parents
 

@@ -55,7 +55,7 @@ def _paragraph_text(raw: str) -> str:
 def _grid(table: Table) -> list[list[str]]:
     """Cell texts row by row, the first with its indentation; python-docx repeats a merged cell
     in every position it covers."""
-    return [[clean_cell(cell.text, _indent(cell) if i == 0 else 0) for i, cell in enumerate(row.cells)]
+    return [[clean_cell(cell.text, _indent(cell) if i == 0 else None) for i, cell in enumerate(row.cells)]
             for row in table.rows]
 
 

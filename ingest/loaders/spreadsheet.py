@@ -27,7 +27,7 @@ def load_spreadsheet(data: bytes, suffix: str) -> list[Block]:
     blocks: list[Block] = []
     number = 0
     for name, grid in sheets:
-        grid = [[clean_cell(_text(v)) for v in row] for row in grid]
+        grid = [[clean_cell(_text(v), 0 if i == 0 else None) for i, v in enumerate(row)] for row in grid]
         titles = _title_rows(grid)
         header, body = split_header(grid[len(titles):])
         if not body:
@@ -47,7 +47,7 @@ def _title_rows(grid: list[list[str]]) -> list[str]:
         return []  # a one-column sheet has no title row to tell apart
     titles = []
     for row in grid[:2]:
-        values = {v for v in row if v}
+        values = {v.lstrip(INDENT) for v in row if v}
         if len(values) != 1:
             break
         titles.append(values.pop())
