@@ -403,6 +403,23 @@ def write_subitem_xlsx(path: Path) -> Path:
     return path
 
 
+def write_subitem_xls(path: Path) -> Path:
+    """The same statistical table as a legacy .xls, indented by the cells' format."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("财政收支")
+    sheet.write(0, 0, "指标")
+    sheet.write(0, 1, "绝对数（亿元）")
+    for r, (label, indent, value) in enumerate(SUBITEM_BODY, start=1):
+        style = xlwt.XFStyle()
+        style.alignment.inde = indent
+        sheet.write(r, 0, label, style)
+        sheet.write(r, 1, value)
+    book.save(str(path))
+    return path
+
+
 PROJECT_SHEET_TITLE = "2024年青禾县招商引资项目清单"
 PROJECT_SHEET = [
     ("序号", "项目名称", "总投资（亿元）", "建设地点", "联系单位"),

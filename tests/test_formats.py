@@ -73,7 +73,8 @@ def test_docx_merged_cells_and_two_row_header(write_fixture):
 def test_sub_item_rows_say_their_parent_row(write_fixture):
     word = rows_of(load(write_fixture("finance.docx", F.write_subitem_docx)))
     sheet = rows_of(load(write_fixture("finance.xlsx", F.write_subitem_xlsx)))
-    for rows in (word, sheet):
+    legacy = rows_of(load(write_fixture("finance.xls", F.write_subitem_xls)))
+    for rows in (word, sheet, legacy):
         assert [row.split(" | ")[-2] for row in rows] == [
             "指标: 一般公共预算收入", "指标: 一般公共预算收入/其中：税收收入", "指标: 一般公共预算收入/非税收入",
             "指标: 一般公共预算支出", "指标: 一般公共预算支出/其中：教育", "指标: 一般公共预算支出/卫生健康"]

@@ -97,9 +97,14 @@ def _xlsx_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
 
 
 def _indented(cell) -> object:
-    """A cell's value; a text indented by the cell's alignment with that many full-width spaces."""
-    indent = int(cell.alignment.indent or 0) if cell.has_style else 0
-    return INDENT * indent + cell.value if indent and isinstance(cell.value, str) else cell.value
+    """An .xlsx cell's value, indented as its alignment says."""
+    return _with_indent(cell.value, int(cell.alignment.indent or 0) if cell.has_style else 0)
+
+
+def _with_indent(value: object, indent: int) -> object:
+    """A text with `indent` full-width spaces in front (its cell's indent, read as a row label's
+    indentation); other values as they are."""
+    return INDENT * indent + value if indent and isinstance(value, str) else value
 
 
 def _xls_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
@@ -111,8 +116,7 @@ def _xls_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
         raise FileRejected(f"corrupt Excel file: {exc}") from exc
     sheets = []
     for sheet in book.sheets():
-        grid = [[_xls_value(sheet.cell(r, c), book.datemode) for c in range(sheet.ncols)]
-                for r in range(sheet.nrows)]
+        grid = [[_xls_value(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
         for r0, r1, c0, c1 in sheet.merged_cells:
             for r in range(r0, r1):
                 for c in range(c0, c1):
@@ -121,9 +125,11 @@ def _xls_sheets(data: bytes) -> list[tuple[str, list[list[object]]]]:
     return sheets
 
 
-def _xls_value(cell, datemode: int) -> object:
+def _xls_value(book, cell) -> object:
+    """An .xls cell's value (a date as a datetime), indented as its format says."""
     import xlrd
 
     if cell.ctype == xlrd.XL_CELL_DATE:
-        return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
-    return cell.value
+        return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+    return _with_indent(cell.value, book.xf_list[cell.xf_index].alignment.indent_level
+                        if cell.xf_index is not None else 0)
