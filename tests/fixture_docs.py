@@ -420,6 +420,15 @@ def write_subitem_xls(path: Path) -> Path:
     return path
 
 
+def write_subitem_html(path: Path) -> Path:
+    """The same statistical table on a web page, its labels indented with typed full-width spaces."""
+    cells = "".join(f"<tr><td>{'　' * indent}{label}</td><td>{value}</td></tr>"
+                    for label, indent, value in SUBITEM_BODY)
+    path.write_text(f"<html><body><p>{SUBITEM_CAPTION}</p><table><tr><th>指标</th><th>绝对数（亿元）</th></tr>"
+                    f"{cells}</table></body></html>", encoding="utf-8")
+    return path
+
+
 PROJECT_SHEET_TITLE = "2024年青禾县招商引资项目清单"
 PROJECT_SHEET = [
     ("序号", "项目名称", "总投资（亿元）", "建设地点", "联系单位"),

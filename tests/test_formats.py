@@ -81,6 +81,9 @@ def test_sub_item_rows_say_their_parent_row(write_fixture):
     # only a row's label keeps its indentation, and only as its parent: a value's spaces go
     assert word[2] == f"{F.SUBITEM_CAPTION} | 指标: 一般公共预算收入/非税收入 | 绝对数（亿元）: 6.5"
     assert sheet[2].endswith("绝对数（亿元）: 6.5")
+    # a web page's table, indented with typed full-width spaces
+    page = rows_of(load(write_fixture("finance.html", F.write_subitem_html)))
+    assert [row.split(" | ")[-2] for row in page] == [row.split(" | ")[-2] for row in word]
     # with no indentation (a PDF), 其中 alone marks a sub-item
     from ingest.tables import with_parents
 

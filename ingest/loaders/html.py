@@ -64,7 +64,8 @@ def load_html(data: bytes) -> tuple[list[Block], str | None]:
 
 
 def _grid(table) -> list[list[str]]:
-    """Cell texts of a table, a cell spanning rows or columns repeated in each position."""
+    """Cell texts of a table, a cell spanning rows or columns repeated in each position; the
+    first column's typed full-width spaces kept (a row label's indentation)."""
     cells: dict[tuple[int, int], str] = {}
     rows = table.find_all("tr")
     for r, row in enumerate(rows):
@@ -72,7 +73,7 @@ def _grid(table) -> list[list[str]]:
         for cell in row.find_all(["td", "th"]):
             while (r, c) in cells:
                 c += 1
-            text = clean_cell(cell.get_text("\n"))
+            text = clean_cell(cell.get_text("\n"), 0 if c == 0 else None)  # a label's typed indentation
             down, across = _span(cell.get("rowspan")), _span(cell.get("colspan"))
             for i in range(down):
                 for j in range(across):
