@@ -13,7 +13,7 @@ label indented under a less indented one) says its parent row's label too: 粮�
 import re
 
 from .documents import Block
-from .textclean import glue, normalize_line
+from .textclean import HAN, glue, normalize_line
 
 CELL_SEPARATOR = " | "
 NAME_SEPARATOR = ": "
@@ -22,7 +22,7 @@ MAX_HEADER_ROWS = 3
 CAPTION_MAX_CHARS = 60
 INDENT = "\u3000"  # a label cell's leading full-width spaces: its indentation, as documents type it
 _SUB_ITEM = re.compile(r"^其中\s*[：:]?")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(f"[{HAN}]")
 _CAPTION = re.compile(r"^(?:附?表|table)\s*[\dA-Za-z一二三四五六七八九十]", re.IGNORECASE)
 _UNIT = re.compile(r"^[（(]?(?:计量)?单位[：:]")
 _ENDS_SENTENCE = re.compile(r"[。！？；!?;][”’\"'）)]*$")
@@ -142,16 +142,16 @@ def with_parents(body: list[list[str]]) -> list[list[str]]:
     parent may be as indented as it is: documents without indentation mark sub-items so)."""
     parents: list[tuple[int, str]] = []  # (indentation, label) of the rows a later row may be under
     rows = []
-    for row in body:
-        label = row[0].lstrip(INDENT) if row else ""
-        level = len(row[0]) - len(label) if row else 0
+    for first, *rest in filter(None, body):  # a row of no cells holds no value
+        label = first.lstrip(INDENT)
+        level = len(first) - len(label)
         if not _HAN.search(label):
-            rows.append([label, *row[1:]] if row else row)
+            rows.append([label, *rest])
             continue
         sub = bool(_SUB_ITEM.match(label))
         while parents and (parents[-1][0] > level if sub else parents[-1][0] >= level):
             parents.pop()
-        rows.append([f"{parents[-1][1]}{HEADER_JOIN}{label}" if parents else label, *row[1:]])
+        rows.append([f"{parents[-1][1]}{HEADER_JOIN}{label}" if parents else label, *rest])
         if not sub:
             parents.append((level, label))
     return rows
