@@ -19,6 +19,7 @@ _LAYOUT_SPACE = re.compile(  # not the space after a table's or figure's number 
     f"(?<=[{CJK}]) +(?=[0-9A-Za-z%])|(?<![表图]\\d)(?<![表图]\\d\\d)(?<=[0-9A-Za-z%]) +(?=[{CJK}])")
 SIZE_TOLERANCE = 0.15  # relative font-size difference still read as the same text style
 LONG_LINE = 0.8  # a line this share of the text's width, or more, is a wrapped one
+TITLE_RATIO = 1.25  # a title's type is at least this much larger than the body's (18 pt over 14)
 
 
 @dataclass(frozen=True)

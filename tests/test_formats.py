@@ -60,6 +60,12 @@ def test_footnote_markers_are_kept_verbatim(write_fixture, tmp_path):
         assert all(note in doc.text for note in F.FOOTNOTES)
 
 
+def test_docx_title_in_large_type_over_two_lines_is_the_title(write_fixture):
+    doc = load(write_fixture("qinghe_2024_tjgb.docx", F.write_large_type_docx))
+    assert doc.title == "".join(F.BULLETIN_TITLE_LINES)  # not the file name
+    assert doc.text.split("\n")[:3] == [doc.title, F.BULLETIN_BYLINE, F.BULLETIN_BODY]
+
+
 def test_docx_merged_cells_and_two_row_header(write_fixture):
     doc = load(write_fixture("report.docx", F.write_merged_docx))
     rows = rows_of(doc)

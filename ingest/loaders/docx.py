@@ -1,21 +1,31 @@
-"""Word (.docx) files: paragraphs with their heading styles, and tables as self-describing rows."""
+"""Word (.docx) files: paragraphs with their heading styles, and tables as self-describing rows.
+
+A document without a title style opens with its title in large type, often over several lines
+(黔东南苗族侗族自治州 / 2016年国民经济和社会发展统计公报): those lines, joined, are its title, as
+with a PDF's large type.
+"""
 
 import io
 import re
+import statistics
 import zipfile
+from collections.abc import Iterable
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Pt
 from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 
 from ..documents import Block
 from ..errors import FileRejected
+from ..layout import TITLE_RATIO
 from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import glue, normalize_line
 
 CHARACTER_PT = 10.5  # 五号, the body size of Chinese official documents
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
+TITLE_MAX_LINES, TITLE_MAX_CHARS = 6, 80  # a title set over more lines than this is not one
 
 
 def load_docx(data: bytes) -> list[Block]:
@@ -23,9 +33,11 @@ def load_docx(data: bytes) -> list[Block]:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FileRejected(f"corrupt Word file: {exc}") from exc
-    blocks: list[Block] = []
+    items = list(document.iter_inner_content())
+    title, start = _title(items, _body_size(document.paragraphs))
+    blocks = [Block(title, heading_level=1)] if title else []
     tables = 0
-    for item in document.iter_inner_content():
+    for item in items[start:]:
         if isinstance(item, Table):
             header, body = split_header(_grid(item))
             if header or body:
@@ -34,8 +46,46 @@ def load_docx(data: bytes) -> list[Block]:
             continue
         text = _paragraph_text(item.text)
         if text:
-            blocks.append(Block(text, heading_level=_level(item.style.name if item.style else "")))
+            blocks.append(Block(text, heading_level=_level(_style(item))))
     return blocks
+
+
+def _style(paragraph: Paragraph) -> str:
+    return paragraph.style.name if paragraph.style else ""
+
+
+def _size(paragraph: Paragraph) -> float | None:
+    """The font size (pt) most of the paragraph's characters are set in, where Word records it
+    (on the run, else on the paragraph's style or the styles it is based on)."""
+    style, fallback = paragraph.style, None
+    while style is not None and fallback is None:
+        fallback = style.font.size
+        style = style.base_style
+    sizes = [(run.font.size or fallback).pt for run in paragraph.runs
+             for _ in run.text.strip() if run.font.size or fallback]
+    return statistics.mode(sizes) if sizes else None
+
+
+def _body_size(paragraphs: Iterable[Paragraph]) -> float | None:
+    """The font size most of the document's characters are set in."""
+    sizes = [size for p in paragraphs if (size := _size(p)) for _ in p.text.strip()]
+    return statistics.mode(sizes) if sizes else None
+
+
+def _title(items: list[Paragraph | Table], body: float | None) -> tuple[str, int]:
+    """The document's opening lines set in title type (at least TITLE_RATIO times the body size),
+    joined, and the index of the first item after them; ("", 0) when it opens otherwise (with a
+    title or heading style, which the blocks carry, or with body text)."""
+    title, start, lines = "", 0, 0
+    for index, item in enumerate(items):
+        text = "" if isinstance(item, Table) else _paragraph_text(item.text)
+        if isinstance(item, Paragraph) and not text:
+            continue
+        size = None if isinstance(item, Table) or _level(_style(item)) else _size(item)
+        if not (body and size and size >= TITLE_RATIO * body) or lines == TITLE_MAX_LINES:
+            break
+        title, start, lines = glue(title, text), index + 1, lines + 1
+    return (title, start) if len(title) <= TITLE_MAX_CHARS else ("", 0)
 
 
 def _level(style: str) -> int:

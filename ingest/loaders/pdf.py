@@ -23,13 +23,12 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from ..documents import Block
 from ..errors import FileRejected
-from ..layout import Line, body_size, paragraphs, tidy
+from ..layout import TITLE_RATIO, Line, body_size, paragraphs, tidy
 from ..ocr import OCR_DPI, OCR_OFF, recognise
 from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import blocks_from_paragraphs, is_page_number, is_residue, margin_lines, normalize_line
 
 MIN_PAGE_CHARS = 10  # a page with fewer characters of text is read as scanned
-TITLE_RATIO = 1.3  # title type is this much larger than the body's
 
 
 @dataclass
