@@ -174,15 +174,15 @@ BULLETIN_BYLINE = "青禾县统计局"
 BULLETIN_BODY = "2024年，全县地区生产总值完成86.4亿元，比上年增长5.2%。"
 
 
-def write_large_type_docx(path: Path) -> Path:
-    """A Word bulletin as counties save them: no Title style, the title set in large type over two
-    centred lines, then a byline and body text in the body size."""
+def write_large_type_docx(path: Path, title_lines: tuple[str, ...] = BULLETIN_TITLE_LINES) -> Path:
+    """A Word bulletin as counties save them: no Title style, the title set in large type over
+    centred lines (two by default), then a byline and body text in the body size."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     document = docx.Document()
     document.add_paragraph()
-    for text, size in ((line, 22) for line in BULLETIN_TITLE_LINES):
+    for text, size in ((line, 22) for line in title_lines):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(text).font.size = Pt(size)

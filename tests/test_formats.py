@@ -66,6 +66,13 @@ def test_docx_title_in_large_type_over_two_lines_is_the_title(write_fixture):
     assert doc.text.split("\n")[:3] == [doc.title, F.BULLETIN_BYLINE, F.BULLETIN_BODY]
 
 
+def test_docx_page_of_large_type_is_no_title(write_fixture):
+    lines = tuple(f"第{n}行大字" for n in range(1, 9))  # more lines than a title runs to
+    doc = load(write_fixture("poster.docx", F.write_large_type_docx, title_lines=lines))
+    assert doc.title == "poster"
+    assert doc.text.split("\n")[:2] == list(lines[:2])
+
+
 def test_docx_merged_cells_and_two_row_header(write_fixture):
     doc = load(write_fixture("report.docx", F.write_merged_docx))
     rows = rows_of(doc)

@@ -82,10 +82,10 @@ def _title(items: list[Paragraph | Table], body: float | None) -> tuple[str, int
         if isinstance(item, Paragraph) and not text:
             continue
         size = None if isinstance(item, Table) or _level(_style(item)) else _size(item)
-        if not (body and size and size >= TITLE_RATIO * body) or lines == TITLE_MAX_LINES:
+        if not (body and size and size >= TITLE_RATIO * body):
             break
         title, start, lines = glue(title, text), index + 1, lines + 1
-    return (title, start) if len(title) <= TITLE_MAX_CHARS else ("", 0)
+    return (title, start) if lines <= TITLE_MAX_LINES and len(title) <= TITLE_MAX_CHARS else ("", 0)
 
 
 def _level(style: str) -> int:
