@@ -9,6 +9,8 @@ is one paragraph.
 
 import re
 import statistics
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .textclean import CJK, glue, starts_new_item, unbalanced
@@ -88,7 +90,16 @@ def _quantile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=20)[round(q * 20) - 1]
 
 
+def predominant_size(sized: Iterable[tuple[float | None, str]]) -> float:
+    """The font size most characters are set in, of (size, text) pieces (0.0 when no piece has a
+    size and text)."""
+    counts: Counter[float] = Counter()
+    for size, text in sized:
+        if size and text:
+            counts[round(size, 1)] += len(text)
+    return counts.most_common(1)[0][0] if counts else 0.0
+
+
 def body_size(lines: list[Line]) -> float:
     """The font size most of the text is set in (weighted by characters)."""
-    sizes = [round(ln.size, 1) for ln in lines for _ in ln.text]
-    return statistics.mode(sizes) if sizes else 0.0
+    return predominant_size((ln.size, ln.text) for ln in lines)

@@ -85,8 +85,9 @@ def _forms(phrase: str) -> tuple[str, ...]:
     return tuple(" ".join([*head, form]) for form in dict.fromkeys(forms))
 
 
-def _function(phrase: str, skip: frozenset[str]) -> bool:
+def _function(phrase: str) -> bool:
     """Every word of the phrase is a function word, as written or in a dictionary form (got → get)."""
+    skip = english_function_words()
     return all(any(form in skip for form in _forms(word)) for word in phrase.split())
 
 
@@ -128,7 +129,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i:i + size])
             month = phrase in months and (phrase not in skip or i in proper)  # "May 21", not "may"
-            if _function(phrase, skip) and not (size == 1 and month) and phrase not in domain:  # at most
+            if _function(phrase) and not (size == 1 and month) and phrase not in domain:  # at most
                 continue
             if size == 1 and (month or phrase.isdigit()):
                 groups.append((months.get(phrase, phrase),))
@@ -151,7 +152,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 i += size
                 break
         else:  # kept when the documents use no word for it (what is asked is not there), or a name
-            if not _function(tokens[i], skip) and (i in proper or _entry(tokens[i], domain, dictionary)):
+            if not _function(tokens[i]) and (i in proper or _entry(tokens[i], domain, dictionary)):
                 groups.append((tokens[i],))
             i += 1
     return groups

@@ -7,9 +7,7 @@ with a PDF's large type.
 
 import io
 import re
-import statistics
 import zipfile
-from collections.abc import Iterable
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -19,7 +17,7 @@ from docx.text.paragraph import Paragraph
 
 from ..documents import Block
 from ..errors import FileRejected
-from ..layout import TITLE_RATIO
+from ..layout import TITLE_RATIO, predominant_size
 from ..tables import clean_cell, split_header, table_blocks, take_caption
 from ..textclean import glue, normalize_line
 
@@ -34,7 +32,7 @@ def load_docx(data: bytes) -> list[Block]:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FileRejected(f"corrupt Word file: {exc}") from exc
     items = list(document.iter_inner_content())
-    title, start = _title(items, _body_size(document.paragraphs))
+    title, start = _title(items)
     blocks = [Block(title, heading_level=1)] if title else []
     tables = 0
     for item in items[start:]:
@@ -54,35 +52,32 @@ def _style(paragraph: Paragraph) -> str:
     return paragraph.style.name if paragraph.style else ""
 
 
-def _size(paragraph: Paragraph) -> float | None:
+def _size(paragraph: Paragraph) -> float:
     """The font size (pt) most of the paragraph's characters are set in, where Word records it
-    (on the run, else on the paragraph's style or the styles it is based on)."""
+    (on the run, else on the paragraph's style or the styles it is based on); 0.0 if nowhere."""
     style, fallback = paragraph.style, None
     while style is not None and fallback is None:
         fallback = style.font.size
         style = style.base_style
-    sizes = [(run.font.size or fallback).pt for run in paragraph.runs
-             for _ in run.text.strip() if run.font.size or fallback]
-    return statistics.mode(sizes) if sizes else None
+    sizes = ((run.font.size or fallback, run.text.strip()) for run in paragraph.runs)
+    return predominant_size((size.pt if size else None, text) for size, text in sizes)
 
 
-def _body_size(paragraphs: Iterable[Paragraph]) -> float | None:
-    """The font size most of the document's characters are set in."""
-    sizes = [size for p in paragraphs if (size := _size(p)) for _ in p.text.strip()]
-    return statistics.mode(sizes) if sizes else None
-
-
-def _title(items: list[Paragraph | Table], body: float | None) -> tuple[str, int]:
+def _title(items: list[Paragraph | Table]) -> tuple[str, int]:
     """The document's opening lines set in title type (at least TITLE_RATIO times the body size),
     joined, and the index of the first item after them; ("", 0) when it opens otherwise (with a
-    title or heading style, which the blocks carry, or with body text)."""
-    title, start, lines = "", 0, 0
+    title or heading style, which the blocks carry, or with body text). The body size is read
+    only when the document opens with a plain paragraph."""
+    title, start, lines, body = "", 0, 0, None
     for index, item in enumerate(items):
         text = "" if isinstance(item, Table) else _paragraph_text(item.text)
         if isinstance(item, Paragraph) and not text:
             continue
-        size = None if isinstance(item, Table) or _level(_style(item)) else _size(item)
-        if not (body and size and size >= TITLE_RATIO * body):
+        if isinstance(item, Table) or _level(_style(item)):
+            break
+        if body is None:
+            body = predominant_size((_size(p), p.text.strip()) for p in items if isinstance(p, Paragraph))
+        if not (body and _size(item) >= TITLE_RATIO * body):
             break
         title, start, lines = glue(title, text), index + 1, lines + 1
     return (title, start) if lines <= TITLE_MAX_LINES and len(title) <= TITLE_MAX_CHARS else ("", 0)
