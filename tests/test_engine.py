@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from app.answering.candidates import MAX_RUN, runs, sentence_spans
 from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, Asked, normal, relative
@@ -78,3 +79,13 @@ def test_the_shipped_model_matches_the_features_and_says_how_it_was_chosen():
     trained = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained"]
     assert 0 < trained["answer_threshold"] < 1 and 0 < trained["llm_min_evidence"] < 1
     assert trained["most_passages"] >= 1 and trained["also"] >= 0
+
+
+def test_a_model_file_trained_on_other_features_is_refused_naming_them(tmp_path):
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    data["candidate"]["features"][0] = "a_feature_no_longer_computed"
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"model\.json: its candidate model .*\+a_feature_no_longer_computed, "
+                                         rf"-{CANDIDATE_FEATURES[0]}\); rebuild"):
+        load_models(path)

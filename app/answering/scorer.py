@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .features import CANDIDATE_FEATURES, PASSAGE_FEATURES
+
 MODEL_FILE = Path(__file__).with_name("model.json")
 
 
@@ -84,7 +86,23 @@ def _floats(values: np.ndarray) -> list[float]:
 
 @lru_cache(maxsize=4)
 def load_models(path: Path = MODEL_FILE) -> Models:
-    """The models in a model file (read once per process)."""
+    """The models in a model file (read once per process). The weights are applied by position,
+    so a file trained on other features than this engine computes is refused, naming them."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Models(LinearModel.from_json(data["passage"]), LinearModel.from_json(data["candidate"]),
-                  Platt.from_json(data["answerable"]), data.get("trained", {}))
+    models = Models(LinearModel.from_json(data["passage"]), LinearModel.from_json(data["candidate"]),
+                    Platt.from_json(data["answerable"]), data.get("trained", {}))
+    for name, model, computed in (("passage", models.passage, PASSAGE_FEATURES),
+                                  ("candidate", models.candidate, CANDIDATE_FEATURES)):
+        if model.features != computed:
+            _refuse(path, name, [f"+{f}" for f in model.features if f not in computed]
+                    + [f"-{f}" for f in computed if f not in model.features] or ["in another order"])
+    inputs = ("best_logit", "margin", *CANDIDATE_FEATURES)
+    unknown = [f"+{f}" for f in models.answerable.features if f not in inputs]
+    if unknown:
+        _refuse(path, "answerability", unknown)
+    return models
+
+
+def _refuse(path: Path, model: str, differences: list[str]) -> None:
+    raise ValueError(f"{path}: its {model} model was trained on other features than this engine computes "
+                     f"({', '.join(differences)}); rebuild it with benchmarks/train_scorer.py")
