@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
@@ -174,20 +175,23 @@ BULLETIN_BYLINE = "青禾县统计局"
 BULLETIN_BODY = "2024年，全县地区生产总值完成86.4亿元，比上年增长5.2%。"
 
 
-def write_large_type_docx(path: Path, title_lines: tuple[str, ...] = BULLETIN_TITLE_LINES) -> Path:
+def write_large_type_docx(path: Path, title_lines: tuple[str, ...] = BULLETIN_TITLE_LINES,
+                          body_pt: int | None = 16) -> Path:
     """A Word bulletin as counties save them: no Title style, the title set in large type over
-    centred lines (two by default), then a byline and body text in the body size."""
+    centred lines (two by default), then a byline and body text in the body size (`None`: the
+    body's runs say no size, and the document's default is 16 pt)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     document = docx.Document()
+    document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:sz")[0].set(qn("w:val"), "32")
     document.add_paragraph()
     for text, size in ((line, 22) for line in title_lines):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(text).font.size = Pt(size)
     for text in (BULLETIN_BYLINE, BULLETIN_BODY):
-        document.add_paragraph().add_run(text).font.size = Pt(16)
+        document.add_paragraph().add_run(text).font.size = Pt(body_pt) if body_pt else None
     document.save(str(path))
     return path
 

@@ -66,6 +66,11 @@ def test_docx_title_in_large_type_over_two_lines_is_the_title(write_fixture):
     assert doc.text.split("\n")[:3] == [doc.title, F.BULLETIN_BYLINE, F.BULLETIN_BODY]
 
 
+def test_docx_title_is_found_when_the_body_takes_the_documents_default_size(write_fixture):
+    doc = load(write_fixture("qinghe_2024_tjgb.docx", F.write_large_type_docx, body_pt=None))
+    assert doc.title == "".join(F.BULLETIN_TITLE_LINES)
+
+
 def test_docx_page_of_large_type_is_no_title(write_fixture):
     lines = tuple(f"第{n}行大字" for n in range(1, 9))  # more lines than a title runs to
     doc = load(write_fixture("poster.docx", F.write_large_type_docx, title_lines=lines))

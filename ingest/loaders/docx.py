@@ -10,6 +10,7 @@ import re
 import zipfile
 
 import docx
+from docx.document import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Pt
 from docx.table import Table, _Cell
@@ -32,7 +33,7 @@ def load_docx(data: bytes) -> list[Block]:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise FileRejected(f"corrupt Word file: {exc}") from exc
     items = list(document.iter_inner_content())
-    title, start = _title(items)
+    title, start = _title(items, _default_size(document))
     blocks = [Block(title, heading_level=1)] if title else []
     tables = 0
     for item in items[start:]:
@@ -52,18 +53,25 @@ def _style(paragraph: Paragraph) -> str:
     return paragraph.style.name if paragraph.style else ""
 
 
-def _size(paragraph: Paragraph) -> float:
+def _default_size(document: Document) -> Pt | None:
+    """The document's default font size (its docDefaults), which text of no other size is set in."""
+    half_points = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:sz/@w:val")
+    return Pt(int(half_points[0]) / 2) if half_points and half_points[0].isdigit() else None
+
+
+def _size(paragraph: Paragraph, default: Pt | None) -> float:
     """The font size (pt) most of the paragraph's characters are set in, where Word records it
-    (on the run, else on the paragraph's style or the styles it is based on); 0.0 if nowhere."""
+    (on the run, else on the paragraph's style or the styles it is based on, else the document's
+    default); 0.0 if nowhere."""
     style, fallback = paragraph.style, None
     while style is not None and fallback is None:
         fallback = style.font.size
         style = style.base_style
-    sizes = ((run.font.size or fallback, run.text.strip()) for run in paragraph.runs)
+    sizes = ((run.font.size or fallback or default, run.text.strip()) for run in paragraph.runs)
     return predominant_size((size.pt if size else None, text) for size, text in sizes)
 
 
-def _title(items: list[Paragraph | Table]) -> tuple[str, int]:
+def _title(items: list[Paragraph | Table], default: Pt | None) -> tuple[str, int]:
     """The document's opening lines set in title type (at least TITLE_RATIO times the body size),
     joined, and the index of the first item after them; ("", 0) when it opens otherwise (with a
     title or heading style, which the blocks carry, or with body text). The body size is read
@@ -76,8 +84,9 @@ def _title(items: list[Paragraph | Table]) -> tuple[str, int]:
         if isinstance(item, Table) or _level(_style(item)):
             break
         if body is None:
-            body = predominant_size((_size(p), p.text.strip()) for p in items if isinstance(p, Paragraph))
-        if not (body and _size(item) >= TITLE_RATIO * body):
+            paragraphs = (p for p in items if isinstance(p, Paragraph))
+            body = predominant_size((_size(p, default), p.text.strip()) for p in paragraphs)
+        if not (body and _size(item, default) >= TITLE_RATIO * body):
             break
         title, start, lines = glue(title, text), index + 1, lines + 1
     return (title, start) if lines <= TITLE_MAX_LINES and len(title) <= TITLE_MAX_CHARS else ("", 0)
