@@ -100,6 +100,20 @@ def test_keyword_search_uses_whole_words_and_parts_of_unseen_ones():
     assert analyse("柳林县煤矿的产能是多少？", Vocabulary()).keywords == ["柳林县", "煤矿", "产能"]
 
 
+def test_a_word_the_index_never_saw_loses_the_function_word_or_unit_jieba_glued_to_it():
+    unseen = {"家规", "家首店", "能领", "家电", "库容"}
+    vocabulary = Vocabulary(lambda word: word not in unseen)
+    terms = analyse("园区现在有多少家规上企业？", vocabulary).terms
+    assert ("规",) in terms and ("家规",) not in terms  # 家 counts the firms (规上企业)
+    assert ("首店",) in analyse("县里引进的12家首店在哪里？", vocabulary).terms
+    assert ("领",) in analyse("农户最多能领多少补贴？", vocabulary).terms
+    # a unit not after a count is part of the word, and a word of its own stays whole: the
+    # documents may not hold what is asked
+    assert ("家电",) in analyse("青禾县家电下乡补贴怎么申请？", vocabulary).terms
+    assert ("库容",) in analyse("石门水库的库容有多大？", vocabulary).terms
+    assert ("家首店",) in analyse("县里引进的12家首店在哪里？", Vocabulary()).terms  # a word the index holds
+
+
 def test_dictionary_translation_of_english_questions():
     from app.language.translate import chinese_terms
 
@@ -122,6 +136,9 @@ def test_dictionary_translation_of_english_questions():
     docs = Vocabulary({"新闻", "新增", "发布会", "槐塘镇", "镁合金", "压铸", "吨", "产能"}.__contains__, {})
     assert chinese_terms("news", docs) == [("新闻",)]  # its own entry, not that of "new"
     assert ("吨",) in chinese_terms("tonnes", docs)  # British plural: tonnes → tonne → ton
+    # the domain glossary's sense of a word's stem before a dictionary entry of its inflected form
+    # (countries: 西洋, "Western countries", in the dictionary; country: 国家 in the glossary)
+    assert chinese_terms("countries", Vocabulary({"国家", "西洋"}.__contains__, {})) == [("国家",)]
     # Chinese the English question writes itself is kept as its words
     assert chinese_terms("What capacity does the 槐塘镇 magnesium alloy plant have?", docs)[0] == ("槐塘镇",)
 

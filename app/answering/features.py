@@ -18,7 +18,7 @@ import numpy as np
 from app.language.lexicon import words
 from app.language.matching import grams, query_grams
 from app.language.measured import measured_thing
-from app.language.numbers import has_date, has_number, is_unit
+from app.language.numbers import CHINESE_NUMERALS, has_date, has_number, is_unit
 from app.language.places import by_short_name, provinces_in
 from app.language.query import Query, answer_kind_words, asked_name_endings, asks_figure_of, asks_open
 from app.retrieval.retriever import Passage
@@ -33,7 +33,7 @@ _NEAR = 16  # characters after the measured thing within which its figure is loo
 _FIGURE_RUN = re.compile(r"\d[\d,.]*|[〇零一二两三四五六七八九十百千万亿]{2,}")
 _BEFORE, _AFTER = 24, 8  # the window of words around a figure that say what it measures
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_NUMERAL = re.compile(r"[\d〇零一二两三四五六七八九十百千]")
+_NUMERAL = re.compile(rf"[\d{CHINESE_NUMERALS}]")
 _RATE_AFTER = re.compile(r"\s*(?:%|个百分点|倍|成(?![本果立交员]))")
 _RANK_AFTER = re.compile(r"\s*[位名]")
 _FIGURE_KINDS = ("rate", "rank", "period", "change")

@@ -10,6 +10,7 @@ import warnings
 
 from .lexicon import word_set
 
+CHINESE_NUMERALS = "〇零一二两三四五六七八九十百千"  # the digits of a number written out (一千二百)
 _ARABIC = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万亿|亿|万|千|百)?")
 _ENGLISH_SCALE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(trillion|billion|million|thousand)\b", re.I)
 _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .translate import Vocabulary
 
 from .lexicon import alternation, english_function_words, pairs, word_set, words
+from .numbers import CHINESE_NUMERALS
 
 _CJK = re.compile(f"[{HAN}]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -135,6 +136,21 @@ def search_words(text: str, frequency: Callable[[str], int]) -> list[str]:
     return out
 
 
+def unglued(word: str, text: str) -> str:
+    """A word of the question the index has never seen, without what jieba glued to it: function
+    words at either end (能领 → 领) and, after a count, the unit counted (多少家规上企业: 家规 → 规);
+    "" when nothing else is left."""
+    function, units = word_set("words", "function_zh"), word_set("units", "counted")
+    if word[0] in units and re.search(rf"(?:[\d{CHINESE_NUMERALS}万亿]|多少|几){re.escape(word)}", text):
+        word = word[1:]
+    glued = sorted(function, key=len, reverse=True)
+    while True:
+        affix = next((f for f in glued if len(word) > len(f) and (word.startswith(f) or word.endswith(f))), None)
+        if affix is None:
+            return "" if word in function or word in units else word
+        word = word[len(affix):] if word.startswith(affix) else word[:-len(affix)]
+
+
 def _is_name(word: str) -> bool:
     """A Chinese word jieba's dictionary tags as a place, person or organisation."""
     return not word.isascii() and quiet_jieba().posseg.dt.word_tag_tab.get(word) in _NAME_TAGS
@@ -190,6 +206,9 @@ def analyse(text: str, vocabulary: "Vocabulary | None" = None) -> Query:
         if chinese:
             names = [g[0] for g in groups if _is_name(g[0])] + _YEAR.findall(text)
             return Query(text, language, tokens + chinese, expectation(text), groups, names=names)
-    search = search_words(text, vocabulary.frequency) if language == "zh" and vocabulary is not None else []
-    return Query(text, language, tokens, expectation(text), [(t,) for t in tokens], search,
+    search, terms = [], tokens
+    if language == "zh" and vocabulary is not None:
+        search = search_words(text, vocabulary.frequency)
+        terms = [t for t in (unglued(t, text) if not vocabulary.frequency(t) else t for t in tokens) if t]
+    return Query(text, language, tokens, expectation(text), [(t,) for t in dict.fromkeys(terms)], search,
                  names_in(text))

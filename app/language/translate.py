@@ -140,7 +140,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 i += 1
                 break
             forms = _forms(phrase)
-            form = _entry(phrase, domain, dictionary) or forms[0]
+            form = _entry(phrase, domain) or _entry(phrase, dictionary) or forms[0]  # the glossary's first
             found = _used([domain.get(form, []), dictionary.get(form, [])], frequency)
             if not found and size == 1:  # no gloss of its own: the first word of longer ones
                 found = _used([leading.get(form, []) for form in forms], frequency)
