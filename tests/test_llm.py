@@ -414,5 +414,5 @@ def test_warming_up_reads_questions_without_asking_the_model(assistant, llm):
     """Warming the assistant at start loads what loads on first use; it never calls the LLM."""
     assistant.warm()
     assert llm.requests == []
-    answer = assistant.ask("青禾县每年能生产多少金属镁？")
+    answer = assistant.ask(QUESTION)
     assert len(llm.requests) == 1 and answer.mode == "llm:fake-qwen"  # a real question still reaches it
