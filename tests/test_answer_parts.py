@@ -151,6 +151,23 @@ def test_dictionary_translation_of_english_questions():
     assert ("不超过",) in chinese_terms("at most", plants)
 
 
+def test_the_english_warm_up_question_looks_a_name_up_by_its_pinyin():
+    """The index's names by their pinyin take a while to build: warming up builds them, whatever
+    words the documents use, so that the first English question naming a place does not wait."""
+    from app.answering.assistant import WARM_UP
+    from app.language.translate import chinese_terms
+
+    looked_up = []
+
+    class Recording(Vocabulary):
+        def by_pinyin(self, word: str) -> list[str]:
+            looked_up.append(word)
+            return []
+
+    chinese_terms(WARM_UP[1], Recording())  # every dictionary sense is used: no pinyin needed for them
+    assert looked_up
+
+
 def test_a_question_is_english_when_most_of_it_is():
     from app.language.query import language_of
 

@@ -38,7 +38,7 @@ HIGHLIGHT_MIN = 0.3
 
 History = list[tuple[str, str]]  # (standalone question, answer text), oldest first
 
-WARM_UP = ("这里的项目总投资有多少亿元？", "Which companies signed projects here, and when?")
+WARM_UP = ("这里的项目总投资有多少亿元？", "Which companies signed projects in Huaitang, and when?")
 
 
 @dataclass
@@ -110,8 +110,9 @@ class Assistant:
 
     def warm(self) -> None:
         """Read a question in each language once (no answer, no LLM call), so that what loads on
-        first use (number parsing, the dictionaries, the model's first pass) is loaded before
-        the first real question, whose time it would otherwise add to."""
+        first use (number parsing, the dictionaries, the index's names by their pinyin, which an
+        English question naming a place looks up, the model's first pass) is loaded before the
+        first real question, whose time it would otherwise add to."""
         for question in WARM_UP:
             self.evidence(question)
 
