@@ -28,7 +28,7 @@ from sklearn.model_selection import GroupKFold
 
 from app.answering.assistant import Assistant
 from app.answering.extractive import pick
-from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, relative
+from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, SCORES, relative
 from app.answering.scorer import MODEL_FILE, LinearModel, Models, Platt
 from app.settings import Settings
 
@@ -41,7 +41,7 @@ C_GRID = (0.01, 0.1, 1.0)
 L2_GRID = (1.0, 10.0, 100.0)
 ALSO_GRID = (0.0, 0.5, 1.0, 2.0, 3.0)
 MAX_MEAN_CITED = 1.6  # composition: passages cited per answer, on average, at most
-ANSWERABLE_INPUTS = ("best_logit", "margin", "passage_logit", "passage_logit_rel", "names_doc",
+ANSWERABLE_INPUTS = (*SCORES, "passage_logit", "passage_logit_rel", "names_doc",
                      "names_passage", "names_own", "thing_own", "thing_passage", "thing_near_figure",
                      "has_thing", "fit_own", "fits_all", "asks_type", "cov_own", "cov_context",
                      "phrase_own", "lang_en", "missing_max", "missing_share", "local_cov", "names_title",
@@ -265,7 +265,7 @@ def composed(data: dict, keep: np.ndarray, logits: np.ndarray, also: float, most
 
 def answerable_inputs(answers: list[dict], x: np.ndarray) -> np.ndarray:
     """The answerability model's inputs for each variant's answer."""
-    columns = [CANDIDATE_FEATURES.index(n) for n in ANSWERABLE_INPUTS[2:]]
+    columns = [CANDIDATE_FEATURES.index(n) for n in ANSWERABLE_INPUTS[len(SCORES):]]
     return np.array([[a["logit"], a["margin"], *(x[a["row"], columns] if a["row"] is not None
                                                  else np.zeros(len(columns)))] for a in answers])
 

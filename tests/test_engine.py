@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.answering.candidates import MAX_RUN, runs, sentence_spans
-from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, Asked, normal, relative
+from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, SCORES, Asked, normal, relative
 from app.answering.scorer import MODEL_FILE, load_models
 from app.language.query import analyse
 
@@ -75,7 +75,7 @@ def test_the_shipped_model_matches_the_features_and_says_how_it_was_chosen():
     models = load_models()
     assert models.passage.features == PASSAGE_FEATURES
     assert models.candidate.features == CANDIDATE_FEATURES
-    assert set(models.answerable.features) - {"best_logit", "margin"} <= set(CANDIDATE_FEATURES)
+    assert set(models.answerable.features) - set(SCORES) <= set(CANDIDATE_FEATURES)
     trained = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained"]
     assert 0 < trained["answer_threshold"] < 1 and 0 < trained["llm_min_evidence"] < 1
     assert trained["most_passages"] >= 1 and trained["also"] >= 0

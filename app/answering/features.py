@@ -30,7 +30,7 @@ from .candidates import Candidate, sentence_spans
 _LEAD_END = ("：", ":", "如下。", "如下:", "？", "?")
 _FIGURE = re.compile(r"[\d〇零一二两三四五六七八九十百千万亿]")
 _NEAR = 16  # characters after the measured thing within which its figure is looked for
-_FIGURE_RUN = re.compile(r"\d[\d,.]*|[〇零一二两三四五六七八九十百千万亿]{2,}")
+_FIGURE_RUN = re.compile(rf"\d[\d,.]*|[{CHINESE_NUMERALS}万亿]{{2,}}")
 _BEFORE, _AFTER = 24, 8  # the window of words around a figure that say what it measures
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NUMERAL = re.compile(rf"[\d{CHINESE_NUMERALS}]")
@@ -40,6 +40,7 @@ _FIGURE_KINDS = ("rate", "rank", "period", "change")
 _CHANGE_BEFORE = 6  # characters before a figure in which a word of change makes it a change (增长12%)
 _LIST_ITEM = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)")
 
+SCORES = ("best_logit", "margin")  # the answerability model's inputs that score the best candidate itself
 PASSAGE_FEATURES = (
     "rank_inv", "fused", "lexical_inv", "dense_inv", "cov_passage", "cov_title", "phrase_best",
     "phrase_passage", "names_doc", "names_passage", "has_names", "thing_passage", "has_thing",

@@ -9,7 +9,7 @@ import numpy as np
 from app.retrieval.retriever import Passage
 
 from .candidates import Candidate, runs
-from .features import Asked, PassageView, candidate_features, passage_features, relative, view
+from .features import SCORES, Asked, PassageView, candidate_features, passage_features, relative, view
 from .scorer import Models
 
 DocumentHolds = Callable[[Passage, str], bool]  # does the passage's document hold a word?
@@ -92,7 +92,7 @@ def _answerable_row(models: Models, logits: np.ndarray, row: np.ndarray) -> np.n
     """The answerability model's inputs: the best candidate's logit and its margin over the next
     best candidate, then features of the best candidate."""
     names = models.answerable.features
-    values = {"best_logit": float(np.max(logits)),
-              "margin": float(np.max(logits) - (np.sort(logits)[-2] if len(logits) > 1 else -10.0))}
+    values = dict(zip(SCORES, (float(np.max(logits)),
+                               float(np.max(logits) - (np.sort(logits)[-2] if len(logits) > 1 else -10.0)))))
     columns = {name: i for i, name in enumerate(models.candidate.features)}
     return np.array([values[n] if n in values else row[columns[n]] for n in names])

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import CANDIDATE_FEATURES, PASSAGE_FEATURES
+from .features import CANDIDATE_FEATURES, PASSAGE_FEATURES, SCORES
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 
@@ -96,8 +96,7 @@ def load_models(path: Path = MODEL_FILE) -> Models:
         if model.features != computed:
             _refuse(path, name, [f"+{f}" for f in model.features if f not in computed]
                     + [f"-{f}" for f in computed if f not in model.features] or ["in another order"])
-    inputs = ("best_logit", "margin", *CANDIDATE_FEATURES)
-    unknown = [f"+{f}" for f in models.answerable.features if f not in inputs]
+    unknown = [f"+{f}" for f in models.answerable.features if f not in (*SCORES, *CANDIDATE_FEATURES)]
     if unknown:
         _refuse(path, "answerability", unknown)
     return models

@@ -18,8 +18,8 @@ _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2,
 _CITATION = re.compile(r"\[\d+\]")
 # A Chinese digit standing alone is part of a word (进一步, 一项, 统一, 第一, 二氧化碳, 十分), far
 # more often than a figure; as a figure it needs a neighbour (二十六亿, 一百万, 五十, 一万).
-_LONE_CN_DIGIT = re.compile(r"(?<![〇零一二两三四五六七八九十百千万亿点\d])[〇零一二两三四五六七八九十]"
-                            r"(?![〇零一二两三四五六七八九十百千万亿点\d])")
+_LONE_CN_DIGIT = re.compile(rf"(?<![{CHINESE_NUMERALS}万亿点\d])[〇零一二两三四五六七八九十]"
+                            rf"(?![{CHINESE_NUMERALS}万亿点\d])")
 _DATE = re.compile(r"\d{1,4}\s*[年月日号]|\d{4}-\d{1,2}-\d{1,2}|\b(?:19|20)\d{2}\b")
 _DESIGNATION = re.compile(r"[A-Za-z]+-?\d[\dA-Za-z]*")  # N95, H7N9, COVID-19: names, not amounts
 

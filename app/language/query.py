@@ -140,15 +140,21 @@ def unglued(word: str, text: str) -> str:
     """A word of the question the index has never seen, without what jieba glued to it: function
     words at either end (能领 → 领) and, after a count, the unit counted (多少家规上企业: 家规 → 规);
     "" when nothing else is left."""
-    function, units = word_set("words", "function_zh"), word_set("units", "counted")
+    units = word_set("units", "counted")
     if word[0] in units and re.search(rf"(?:[\d{CHINESE_NUMERALS}万亿]|多少|几){re.escape(word)}", text):
         word = word[1:]
-    glued = sorted(function, key=len, reverse=True)
     while True:
-        affix = next((f for f in glued if len(word) > len(f) and (word.startswith(f) or word.endswith(f))), None)
+        affix = next((f for f in _longest_first() if len(word) > len(f) and (word.startswith(f) or word.endswith(f))),
+                     None)
         if affix is None:
-            return "" if word in function or word in units else word
+            return "" if word in word_set("words", "function_zh") or word in units else word
         word = word[len(affix):] if word.startswith(affix) else word[:-len(affix)]
+
+
+@lru_cache(maxsize=1)
+def _longest_first() -> tuple[str, ...]:
+    """The Chinese function words, longest first (可以 before 可), as affixes are taken off."""
+    return tuple(sorted(word_set("words", "function_zh"), key=len, reverse=True))
 
 
 def _is_name(word: str) -> bool:
