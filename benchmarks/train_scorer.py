@@ -29,6 +29,7 @@ from sklearn.model_selection import GroupKFold
 from app.answering.assistant import Assistant
 from app.answering.extractive import pick
 from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, SCORES, relative
+from app.answering.reading import margin
 from app.answering.scorer import MODEL_FILE, LinearModel, Models, Platt
 from app.settings import Settings
 
@@ -180,24 +181,6 @@ def hit_at(data: dict, plogits: np.ndarray, k: int = KEEP) -> float:
     return hits / total if total else 0.0
 
 
-def best_per_variant(data: dict, keep: np.ndarray, clogits: np.ndarray) -> list[dict]:
-    """For each variant: the best kept candidate's row index, logit, margin and label."""
-    c = data["candidates"]
-    starts = np.append(np.searchsorted(c["variant"], np.arange(len(data["variants"]))), len(c["y"]))
-    out = []
-    for v in range(len(data["variants"])):
-        rows = np.arange(starts[v], starts[v + 1])
-        rows = rows[keep[rows]]
-        if not len(rows):
-            out.append({"row": None, "logit": -20.0, "margin": 0.0, "right": False})
-            continue
-        order = rows[np.argsort(-clogits[rows], kind="stable")]
-        second = clogits[order[1]] if len(order) > 1 else -20.0
-        out.append({"row": int(order[0]), "logit": float(clogits[order[0]]),
-                    "margin": float(clogits[order[0]] - second), "right": bool(c["y"][order[0]])})
-    return out
-
-
 def fit_listwise(x: np.ndarray, y: np.ndarray, variant: np.ndarray, l2: float,
                  features: tuple[str, ...]) -> LinearModel:
     """Conditional logit: within each question variant, a softmax over its candidates, fitted to
@@ -257,8 +240,7 @@ def composed(data: dict, keep: np.ndarray, logits: np.ndarray, also: float, most
         order = rows[np.argsort(-logits[rows], kind="stable")]
         best = order[0]
         chosen = pick(order, lambda r: logits[r], lambda r: c["passage"][r], lambda r: c["place"][r], also, most)
-        second = logits[order[1]] if len(order) > 1 else logits[best] - 10.0
-        out.append({"row": int(best), "logit": float(logits[best]), "margin": float(logits[best] - second),
+        out.append({"row": int(best), "logit": float(logits[best]), "margin": margin(logits[rows]),
                     "right": any(bool(c["full"][r]) for r in chosen), "cited": len(chosen)})
     return out
 

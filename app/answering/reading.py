@@ -83,6 +83,12 @@ def read(models: Models, asked: Asked, ranked: Ranked, k: int) -> Reading:
     return Reading(ranked, k, candidates, rows, logits, probability)
 
 
+def margin(logits: np.ndarray) -> float:
+    """How far the best candidate's logit is above the next best's; 10 when it has no rival."""
+    top = np.sort(logits)[-2:]
+    return float(top[-1] - top[0]) if len(top) > 1 else 10.0
+
+
 def _reordered_rows(ranked: Ranked, k: int) -> np.ndarray:
     """Passage feature rows in ranked order (rows are kept in retrieval order)."""
     return np.array([ranked.rows[v.rank] for v in ranked.views[:k]]).reshape(-1, ranked.rows.shape[1])
@@ -92,7 +98,6 @@ def _answerable_row(models: Models, logits: np.ndarray, row: np.ndarray) -> np.n
     """The answerability model's inputs: the best candidate's logit and its margin over the next
     best candidate, then features of the best candidate."""
     names = models.answerable.features
-    values = dict(zip(SCORES, (float(np.max(logits)),
-                               float(np.max(logits) - (np.sort(logits)[-2] if len(logits) > 1 else -10.0)))))
+    values = dict(zip(SCORES, (float(np.max(logits)), margin(logits))))
     columns = {name: i for i, name in enumerate(models.candidate.features)}
     return np.array([values[n] if n in values else row[columns[n]] for n in names])
