@@ -127,13 +127,20 @@ def split_header(grid: list[list[str]]) -> tuple[list[list[str]], list[list[str]
     """The header rows and the body rows of a grid of clean cells; empty rows dropped, rows
     padded to one width, header rows repeated inside the body (a table continued on a new page)
     skipped."""
-    grid = [row for row in grid if any(row)]
-    if not grid:
+    header, body = indexed_split(grid)
+    return header, [row for _, row in body]
+
+
+def indexed_split(grid: list[list[str]]) -> tuple[list[list[str]], list[tuple[int, list[str]]]]:
+    """`split_header`, each body row with its index in `grid`."""
+    kept = [(i, row) for i, row in enumerate(grid) if any(row)]
+    if not kept:
         return [], []
-    width = max(len(row) for row in grid)
-    grid = [row + [""] * (width - len(row)) for row in grid]
-    n = header_rows(grid) if len(grid) > 1 else 0
-    return grid[:n], [row for row in grid[n:] if row not in grid[:n]]
+    width = max(len(row) for _, row in kept)
+    rows = [(i, row + [""] * (width - len(row))) for i, row in kept]
+    n = header_rows([row for _, row in rows]) if len(rows) > 1 else 0
+    header = [row for _, row in rows[:n]]
+    return header, [(i, row) for i, row in rows[n:] if row not in header]
 
 
 def with_parents(body: list[list[str]]) -> list[list[str]]:
@@ -157,10 +164,10 @@ def with_parents(body: list[list[str]]) -> list[list[str]]:
     return rows
 
 
-def table_blocks(
-    header: list[list[str]], body: list[list[str]], caption: str, number: int, page: int | None = None
-) -> list[Block]:
-    """One block per body row that holds a value, a self-describing line (see `row_line`)."""
+def table_blocks(header: list[list[str]], body: list[list[str]], caption: str, number: int,
+                 pages: list[int] | None = None) -> list[Block]:
+    """One block per body row that holds a value, a self-describing line (see `row_line`);
+    `pages`: each body row's page, where the format has pages."""
     names = column_names(header) if header else [""] * max((len(r) for r in body), default=0)
-    return [Block(row_line(caption, names, row), page=page, table=number)
-            for row in with_parents(body) if any(row)]
+    return [Block(row_line(caption, names, row), page=pages[i] if pages else None, table=number)
+            for i, row in enumerate(with_parents(body)) if any(row)]

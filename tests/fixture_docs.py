@@ -356,6 +356,70 @@ def write_table_pdf(path: Path) -> Path:
     return path
 
 
+SPANNING_CAPTIONS = ("表2 主要农产品产量", "表4 在建重点项目")
+SPANNING_HEADERS = (("产品", "单位", "产量", "比上年增长（%）"), ("类别", "项目名称", "投资额（亿元）", "联系人"))
+SPANNING_CROPS = [("粮食", "万吨", "41.2", "3.5"), ("蔬菜", "万吨", "18.6", "-1.2")]
+# the category is merged down all three rows; the second row breaks at the page end
+SPANNING_PROJECTS = [("工业", "镁合金压铸项目", "12.5", "张青"), ("工业", "氢能装备制造项目", "6.0", "李禾"),
+                     ("工业", "光伏组件项目", "3.2", "王川")]
+
+
+def write_spanning_tables_pdf(path: Path) -> Path:
+    """Three pages with two ruled tables that run over a page end, as a word processor prints
+    them: the first table's header alone ends page 1, the rest of its last header cell (（%）)
+    opening page 2; the second table's header is repeated on page 3, where the rest of a broken
+    row comes first and the category cell, merged down, goes on empty."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    _, height = A4
+    widths = (90, 70, 80, 110)
+    crops, projects = SPANNING_HEADERS
+    first_cell = crops[3].removesuffix("（%）")
+
+    def text(y: float, line: str) -> None:
+        pdf.setFont(CJK_FONT, 12)
+        pdf.drawString(72, y, line)
+
+    text(height - 90, "青禾县农业和重点项目情况")
+    text(height - 120, "全年粮食生产保持稳定，主要农产品产量如下。")
+    text(140, SPANNING_CAPTIONS[0])
+    _ruled(pdf, 72, 120, widths, [(24, [*crops[:3], first_cell])])
+    pdf.showPage()
+    _ruled(pdf, 72, height - 72, widths, [(18, ["", "", "", "（%）"])] + [(22, list(r)) for r in SPANNING_CROPS])
+    text(height - 200, "全县重点项目建设进展顺利，在建项目如下。")
+    text(160, SPANNING_CAPTIONS[1])
+    first, broken, last = SPANNING_PROJECTS
+    _ruled(pdf, 72, 140, widths, [(22, list(projects)), (22, list(first)), (24, [first[0], broken[1][:4], *broken[2:]])],
+           merged_down=1)
+    pdf.showPage()
+    _ruled(pdf, 72, height - 72, widths, [(22, list(projects)), (18, ["", broken[1][4:], "", ""]),
+                                          (22, ["", *last[1:]])], merged_down=1)
+    text(height - 200, "以上项目均已列入年度计划。")
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+def _ruled(pdf: canvas.Canvas, x: float, top: float, widths: tuple[float, ...],
+           rows: list[tuple[float, list[str]]], merged_down: int = 0) -> None:
+    """A ruled table drawn from `top` down, each cell a rectangle with its text; with
+    `merged_down`, the first column's cells from that row on are one cell, with the first one's text."""
+    pdf.setFont(CJK_FONT, 10)
+    y = top
+    for r, (h, cells) in enumerate(rows):
+        left = x
+        for c, (w, cell) in enumerate(zip(widths, cells)):
+            merged = bool(merged_down) and c == 0 and r >= merged_down
+            if not merged:
+                pdf.rect(left, y - h, w, h)
+            if cell and not (merged and r > merged_down):
+                pdf.drawString(left + 4, y - h + 6, cell)
+            left += w
+        y -= h
+    if merged_down:
+        merged_top = top - sum(h for h, _ in rows[:merged_down])
+        pdf.rect(x, y, widths[0], merged_top - y)
+
+
 MERGED_CAPTION = "表3 重点项目投资情况"
 # (category, project, planned, done, place): the category spans rows, 投资额 spans two columns
 MERGED_BODY = [

@@ -51,6 +51,19 @@ def test_pdf_table_rows_say_caption_and_column_names(write_fixture):
     assert doc.title == F.ARTICLE_TITLE  # set in large type
 
 
+def test_pdf_table_running_over_a_page_end_is_one_table(write_fixture):
+    """A header alone at the foot of a page, the rest of a header cell, a row broken in two and
+    a merged cell cut by the page end: every row keeps the caption and whole column names."""
+    doc = load(write_fixture("projects.pdf", F.write_spanning_tables_pdf))
+    expected = [caption + " | " + " | ".join(f"{name}: {value}" for name, value in zip(header, row))
+                for caption, header, rows in zip(F.SPANNING_CAPTIONS, F.SPANNING_HEADERS,
+                                                 (F.SPANNING_CROPS, F.SPANNING_PROJECTS))
+                for row in rows]
+    assert rows_of(doc) == expected
+    assert doc.tables == 2
+    assert [s.page for s in doc.spans if s.kind == "table"] == [2, 2, 2, 2, 3]  # where each row starts
+
+
 def test_footnote_markers_are_kept_verbatim(write_fixture, tmp_path):
     pdf = load(write_fixture("bulletin.pdf", F.write_table_pdf))
     text = tmp_path / "bulletin.txt"

@@ -1,8 +1,8 @@
 """PDF files (pdfplumber): text by layout, tables as rows, scanned pages by OCR, page numbers kept.
 
 - Ruled tables are found on each page (pdfplumber's finder; the choice is measured in
-  benchmarks/results/pdf_tables.md) and become self-describing rows; a table continued on the
-  next page keeps its caption and headers. Their text is left out of the prose.
+  benchmarks/results/pdf_tables.md) and become self-describing rows; a table running over a
+  page end is read as one (ingest/loaders/continued.py). Their text is left out of the prose.
 - Lines are joined into paragraphs by where they sit (ingest/layout.py); running headers,
   footers and page numbers are dropped.
 - The title is the large type at the top of page 1; when there is none (a title drawn as
@@ -25,8 +25,9 @@ from ..documents import Block
 from ..errors import FileRejected
 from ..layout import TITLE_RATIO, Line, body_size, paragraphs, tidy
 from ..ocr import OCR_DPI, OCR_OFF, recognise
-from ..tables import clean_cell, split_header, table_blocks, take_caption
+from ..tables import clean_cell, take_caption
 from ..textclean import blocks_from_paragraphs, is_page_number, is_residue, margin_lines, normalize_line
+from .continued import SpanningTable
 
 MIN_PAGE_CHARS = 10  # a page with fewer characters of text is read as scanned
 
@@ -35,6 +36,7 @@ MIN_PAGE_CHARS = 10  # a page with fewer characters of text is read as scanned
 class _Table:
     top: float
     grid: list[list[str]]
+    origin: list[list[tuple[int, int]]]  # per position, the (row, column) of the cell covering it
 
 
 @dataclass
@@ -93,29 +95,33 @@ def _read(page, number: int) -> _Page:
             size = statistics.median(c["size"] for c in raw["chars"]) if raw["chars"] else 0.0
             lines.append(Line(tidy(normalize_line(text, drop_cjk_spaces=True)), raw["x0"], raw["x1"],
                               raw["top"], raw["bottom"], size))
-    grids = [_Table(t.bbox[1], _grid(t)) for t in tables]
+    grids = [_Table(t.bbox[1], *_grid(t)) for t in tables]
     content = sum(len(ln.text) for ln in lines if not is_page_number(ln.text))
     scanned = content < MIN_PAGE_CHARS and not grids and bool(page.images)
     return _Page(number, lines, [g for g in grids if any(any(r) for r in g.grid)], scanned)
 
 
-def _grid(table) -> list[list[str]]:
-    """Cell texts; a merged cell (None in pdfplumber) takes the text of the cell covering it."""
+def _grid(table) -> tuple[list[list[str]], list[list[tuple[int, int]]]]:
+    """Cell texts, and the cell covering each position; a merged cell (None in pdfplumber) takes
+    the text of the cell covering it."""
     texts = table.extract()
-    covering = [(cell, texts[r][c]) for r, row in enumerate(table.rows)
+    covering = [(cell, texts[r][c], (r, c)) for r, row in enumerate(table.rows)
                 for c, cell in enumerate(row.cells) if cell is not None]
-    grid = []
+    grid, origin = [], []
     for r, row in enumerate(table.rows):
-        out = []
+        out, where = [], []
         for c, cell in enumerate(row.cells):
-            text = texts[r][c]
+            text, at = texts[r][c], (r, c)
             if cell is None:
                 x = _middle(table.columns[c].bbox, 0)
                 y = _middle(row.bbox, 1)
-                text = next((t for (x0, y0, x1, y1), t in covering if x0 <= x <= x1 and y0 <= y <= y1), "")
+                text, at = next(((t, a) for (x0, y0, x1, y1), t, a in covering
+                                 if x0 <= x <= x1 and y0 <= y <= y1), ("", at))
             out.append(clean_cell(text))
+            where.append(at)
         grid.append(out)
-    return grid
+        origin.append(where)
+    return grid, origin
 
 
 def _middle(bbox: tuple[float, float, float, float], axis: int) -> float:
@@ -157,42 +163,44 @@ def _take_title(first: _Page) -> str | None:
 
 
 def _blocks(pages: list[_Page], title: str | None) -> list[Block]:
-    """Prose and table blocks in reading order; prose runs across pages until a table."""
+    """Prose and table blocks in reading order; prose runs across pages until a table, and a
+    table at the top of a page, as wide as the one that ended the page before, goes on with it."""
     blocks = [Block(title, page=1, heading_level=1)] if title else []
     run: list[tuple[int, list[Line]]] = []
     run_ocr = False
     tables = 0
-    header: list[list[str]] = []
-    caption = ""
-    last_was_table = False
+    table: SpanningTable | None = None  # the table being read: it may go on over the page
 
     def flush() -> None:
         blocks.extend(blocks_from_paragraphs([(p.text, p.page) for p in paragraphs(run)],
                                              find_title=False, ocr=run_ocr))
         run.clear()
 
+    def end_table() -> None:
+        nonlocal table
+        if table:
+            blocks.extend(table.blocks())
+            table = None
+
     for page in pages:
         items = sorted([(ln.top, 0, ln) for ln in page.lines] + [(t.top, 1, t) for t in page.tables],
                        key=lambda item: (item[0], item[1]))
         for index, (_, is_table, item) in enumerate(items):
             if not is_table:
+                end_table()
                 if run_ocr != page.ocr and run:
                     flush()
                 run_ocr = page.ocr
                 if not run or run[-1][0] != page.number:
                     run.append((page.number, []))
                 run[-1][1].append(item)
-                last_was_table = False
                 continue
-            continued = last_was_table and index == 0 and header and len(item.grid[0]) == len(header[0])
             flush()
-            if not continued:
+            if not (table and index == 0 and len(item.grid[0]) == table.width):
+                end_table()
                 tables += 1
-                caption = take_caption(blocks)
-                header, body = split_header(item.grid)
-            else:
-                body = [row for row in item.grid if row not in header]
-            blocks.extend(table_blocks(header, body, caption, tables, page.number))
-            last_was_table = True
+                table = SpanningTable(take_caption(blocks), tables)
+            table.add(item.grid, item.origin, page.number)
+    end_table()
     flush()
     return blocks
