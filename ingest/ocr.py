@@ -1,4 +1,5 @@
-"""Offline OCR of page images: RapidOCR with the PP-OCRv4 Chinese models its wheel ships.
+"""Offline OCR of page images: RapidOCR with the PP-OCRv4 Chinese models its wheel ships, and
+the tables on the page read as tables (ingest/scan_tables.py).
 
 The engine is loaded once per process, on first use (never at import). Recognised boxes are
 grouped into lines (boxes that share a band of the page) and placed in points, like a PDF's
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .errors import FileRejected
 from .layout import Line, tidy
+from .scan_tables import inside, read_table, table_regions
 from .textclean import normalize_line
 
 if TYPE_CHECKING:
@@ -27,22 +29,32 @@ def _engine():
     return RapidOCR()
 
 
-def recognise(image: "Image.Image", dpi: float = 72.0) -> list[Line]:
-    """The text lines of a page image, top to bottom, in points (`dpi` = pixels per inch)."""
+def recognise(image: "Image.Image", dpi: float = 72.0) -> tuple[list[Line], list[tuple[float, list[list[str]]]]]:
+    """The text lines of a page image, top to bottom, and its tables (top, cell texts row by
+    row: ingest/scan_tables.py), in points (`dpi` = pixels per inch). A table's text is not in
+    the lines."""
     import numpy as np
 
+    pixels = np.asarray(image.convert("RGB"))
     try:
-        found, _ = _engine()(np.asarray(image.convert("RGB")))
-    except Exception as exc:  # the engine's own errors carry no common type
+        found = [(points, text, float(score)) for points, text, score in _engine()(pixels)[0] or []
+                 if float(score) >= MIN_CONFIDENCE]
+        tables = []
+        for region in table_regions(pixels):
+            grid = read_table(pixels, region, found)
+            if grid and max(len(row) for row in grid) >= 2:  # a header alone may go on overleaf
+                tables.append((region[1] * 72.0 / dpi, grid))
+                found = [box for box in found if not inside(box, region)]
+    except Exception as exc:  # the engines' own errors carry no common type
         raise FileRejected(f"OCR failed: {exc}") from exc
     scale = 72.0 / dpi
     boxes = []
-    for points, text, score in found or []:
+    for points, text, _ in found:
         text = tidy(normalize_line(text, drop_cjk_spaces=True))
-        if text and float(score) >= MIN_CONFIDENCE:
+        if text:
             xs, ys = [p[0] for p in points], [p[1] for p in points]
             boxes.append((min(ys) * scale, max(ys) * scale, min(xs) * scale, max(xs) * scale, text))
-    return _lines(sorted(boxes))
+    return _lines(sorted(boxes)), tables
 
 
 def _lines(boxes: list[tuple[float, float, float, float, str]]) -> list[Line]:

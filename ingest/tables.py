@@ -20,6 +20,7 @@ NAME_SEPARATOR = ": "
 HEADER_JOIN = "/"
 MAX_HEADER_ROWS = 3
 CAPTION_MAX_CHARS = 60
+MAX_SPAN = 100  # an HTML cell's larger rowspan or colspan is read as 1
 INDENT = "\u3000"  # a label cell's leading full-width spaces: its indentation, as documents type it
 _SUB_ITEM = re.compile(r"^其中\s*[：:]?")
 _HAN = re.compile(f"[{HAN}]")
@@ -171,3 +172,31 @@ def table_blocks(header: list[list[str]], body: list[list[str]], caption: str, n
     names = column_names(header) if header else [""] * max((len(r) for r in body), default=0)
     return [Block(row_line(caption, names, row), page=pages[i] if pages else None, table=number)
             for i, row in enumerate(with_parents(body)) if any(row)]
+
+
+def html_grid(table) -> list[list[str]]:
+    """Cell texts of an HTML table (a BeautifulSoup element), a cell spanning rows or columns repeated in each position; the
+    first column's typed full-width spaces kept (a row label's indentation)."""
+    cells: dict[tuple[int, int], str] = {}
+    rows = table.find_all("tr")
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row.find_all(["td", "th"]):
+            while (r, c) in cells:
+                c += 1
+            text = clean_cell(cell.get_text("\n"), 0 if c == 0 else None)  # a label's typed indentation
+            down, across = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            for i in range(down):
+                for j in range(across):
+                    cells.setdefault((r + i, c + j), text)
+            c += across
+    width = 1 + max((c for _, c in cells), default=-1)
+    return [[cells.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def _span(value) -> int:
+    try:
+        span = int(str(value or 1).strip())
+    except ValueError:
+        return 1
+    return span if 1 <= span <= MAX_SPAN else 1

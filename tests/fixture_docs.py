@@ -579,6 +579,29 @@ def write_page_image(path: Path, lines: tuple[str, ...] = SCAN_LINES) -> Path:
     return path
 
 
+def write_table_image(path: Path) -> Path:
+    """A scanned bulletin page: a sentence, the caption, a ruled table of TABLE_ROWS, a sentence."""
+    from PIL import ImageFont
+
+    size = 30
+    font = ImageFont.truetype(NOTO_CJK, size, index=2)
+    widths, height = (260, 160, 220, 300), 70
+    image = Image.new("RGB", (1240, 900), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((80, 60), TABLE_BEFORE[:34], font=font, fill="black")
+    draw.text((80, 150), TABLE_CAPTION, font=font, fill="black")
+    top, left = 220, 80
+    for r, row in enumerate(TABLE_ROWS):
+        x = left
+        for w, cell in zip(widths, row):
+            draw.rectangle((x, top + r * height, x + w, top + (r + 1) * height), outline="black", width=2)
+            draw.text((x + 14, top + r * height + 18), cell, font=font, fill="black")
+            x += w
+    draw.text((80, top + len(TABLE_ROWS) * height + 50), TABLE_AFTER, font=font, fill="black")
+    image.save(path)
+    return path
+
+
 def write_mixed_pdf(path: Path, scanned_pages: int = 1) -> Path:
     """Page 1 with a text layer, then `scanned_pages` pages that are only an image of text."""
     page = page_image()

@@ -168,6 +168,21 @@ def test_page_image_is_read_by_the_ocr_model(write_fixture):
     assert doc.ocr_pages == 1 and pages == ["OCR page 1/1"]
 
 
+def test_a_table_in_a_page_image_is_read_as_a_table(write_fixture):
+    """The layout and table-structure models (bundled, offline) find the ruled table and its
+    cells in the OCR'd page, so its rows say their caption and column names, as a PDF's do."""
+    path = write_fixture("bulletin.png", F.write_table_image)
+    doc = parse_document(read_file(path, MAX_BYTES), path.name)
+    header, *body = F.TABLE_ROWS
+    expected = [F.TABLE_CAPTION + " | " + " | ".join(f"{name}: {value}" for name, value in zip(header, row))
+                for row in body]
+    rows = rows_of(doc)
+    assert len(rows) == len(expected) and all(similar(got, want) > 0.9 for got, want in zip(rows, expected)), rows
+    assert all(value in "".join(rows) for row in body for value in row[2:])  # every figure in its row
+    assert doc.tables == 1 and all(s.ocr for s in doc.spans)
+    assert similar("".join(prose_of(doc)), F.TABLE_BEFORE[:34] + F.TABLE_AFTER) > 0.9  # the table's text is not prose
+
+
 def test_mixed_pdf_keeps_its_text_page_and_reads_the_scanned_one(write_fixture):
     pages = []
     path = write_fixture("mixed.pdf", F.write_mixed_pdf, scanned_pages=1)

@@ -8,7 +8,7 @@ page. The parts are joined before the header is told from the body, so that ever
 the table's caption and column names.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..documents import Block
 from ..tables import MAX_HEADER_ROWS, indexed_split, table_blocks
@@ -21,6 +21,7 @@ class SpanningTable:
 
     caption: str
     number: int
+    ocr: bool = False  # read by OCR from a page image
     rows: list[list[str]] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
 
@@ -49,8 +50,9 @@ class SpanningTable:
 
     def blocks(self) -> list[Block]:
         header, body = indexed_split(self.rows)
-        return table_blocks(header, [row for _, row in body], self.caption, self.number,
-                            [self.pages[i] for i, _ in body])
+        blocks = table_blocks(header, [row for _, row in body], self.caption, self.number,
+                              [self.pages[i] for i, _ in body])
+        return [replace(block, ocr=True) for block in blocks] if self.ocr else blocks
 
 
 def _broken_row(last: list[str], first: list[str]) -> dict[int, str]:

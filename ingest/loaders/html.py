@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from ..documents import Block
 from ..encoding import decode_text
-from ..tables import clean_cell, split_header, table_blocks, take_caption
+from ..tables import html_grid, split_header, table_blocks, take_caption
 from ..textclean import is_residue, normalize_line
 
 _DROP = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
@@ -17,7 +17,6 @@ _BLOCKS = ["p", "div", "li", "tr", "br", "table", "section", "article", "ul", "o
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _MARK = "\x01"
 _TABLE = "\x02"
-MAX_SPAN = 100  # a larger rowspan or colspan is read as 1
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 
@@ -30,7 +29,7 @@ def load_html(data: bytes) -> tuple[list[Block], str | None]:
     grids = []
     for table in soup("table"):
         if table.find("table") is None:
-            grid = _grid(table)
+            grid = html_grid(table)
             if len(grid) >= 2 and max(len(row) for row in grid) >= 2:
                 marker = soup.new_tag("p")
                 marker.string = f"{_TABLE}{len(grids)}"
@@ -61,31 +60,3 @@ def load_html(data: bytes) -> tuple[list[Block], str | None]:
         if line and not is_residue(line):
             blocks.append(Block(normalize_line(line, drop_cjk_spaces=True), heading_level=level))
     return blocks, page_title or None
-
-
-def _grid(table) -> list[list[str]]:
-    """Cell texts of a table, a cell spanning rows or columns repeated in each position; the
-    first column's typed full-width spaces kept (a row label's indentation)."""
-    cells: dict[tuple[int, int], str] = {}
-    rows = table.find_all("tr")
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row.find_all(["td", "th"]):
-            while (r, c) in cells:
-                c += 1
-            text = clean_cell(cell.get_text("\n"), 0 if c == 0 else None)  # a label's typed indentation
-            down, across = _span(cell.get("rowspan")), _span(cell.get("colspan"))
-            for i in range(down):
-                for j in range(across):
-                    cells.setdefault((r + i, c + j), text)
-            c += across
-    width = 1 + max((c for _, c in cells), default=-1)
-    return [[cells.get((r, c), "") for c in range(width)] for r in range(len(rows))]
-
-
-def _span(value) -> int:
-    try:
-        span = int(str(value or 1).strip())
-    except ValueError:
-        return 1
-    return span if 1 <= span <= MAX_SPAN else 1

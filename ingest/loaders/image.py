@@ -1,4 +1,5 @@
-"""Images of pages (.png, .jpg, .tif; a multi-page TIFF is one page per frame), read by OCR."""
+"""Images of pages (.png, .jpg, .tif; a multi-page TIFF is one page per frame), read by OCR,
+their tables as tables."""
 
 import io
 from collections.abc import Callable
@@ -7,14 +8,14 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from ..documents import Block
 from ..errors import FileRejected
-from ..layout import paragraphs
 from ..ocr import OCR_OFF, recognise
-from ..textclean import blocks_from_paragraphs, is_page_number
+from ..textclean import is_page_number
+from .pages import Page, PageTable, page_blocks
 
 
 def load_image(data: bytes, *, ocr: bool = True, progress: Callable[[str], None] = lambda _: None
                ) -> list[Block]:
-    """The text of each frame, read by OCR; each frame read is reported ("OCR page 2/3")."""
+    """The text and tables of each frame, read by OCR; each frame read is reported ("OCR page 2/3")."""
     if not ocr:
         raise FileRejected(f"an image needs OCR to be read, and {OCR_OFF}")
     try:
@@ -24,10 +25,11 @@ def load_image(data: bytes, *, ocr: bool = True, progress: Callable[[str], None]
         raise FileRejected(f"unreadable image: {exc}") from exc
     pages = []
     for number, frame in enumerate(frames, 1):
-        lines = [ln for ln in recognise(frame) if not is_page_number(ln.text)]
-        pages.append((number, lines))
+        lines, tables = recognise(frame)
+        pages.append(Page(number, [ln for ln in lines if not is_page_number(ln.text)],
+                          [PageTable.unmerged(top, grid) for top, grid in tables], ocr=True))
         progress(f"OCR page {number}/{len(frames)}")
-    found = [(p.text, p.page) for p in paragraphs(pages)]
-    if not found:
+    blocks = page_blocks(pages, None, title_in_text=True)
+    if not blocks:
         raise FileRejected("no text found (OCR read nothing in the image)")
-    return blocks_from_paragraphs(found, ocr=True)
+    return blocks

@@ -7,14 +7,13 @@
   footers and page numbers are dropped.
 - The title is the large type at the top of page 1; when there is none (a title drawn as
   outlines), the file name stands in.
-- A page with no text layer but an image is OCR'd, when OCR is on; a mixed PDF keeps its text
-  pages as they are.
+- A page with no text layer but an image is OCR'd, when OCR is on, its tables read as tables
+  (ingest/scan_tables.py); a mixed PDF keeps its text pages as they are.
 """
 
 import io
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -23,29 +22,13 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from ..documents import Block
 from ..errors import FileRejected
-from ..layout import TITLE_RATIO, Line, body_size, paragraphs, tidy
+from ..layout import TITLE_RATIO, Line, body_size, tidy
 from ..ocr import OCR_DPI, OCR_OFF, recognise
-from ..tables import clean_cell, take_caption
-from ..textclean import blocks_from_paragraphs, is_page_number, is_residue, margin_lines, normalize_line
-from .continued import SpanningTable
+from ..tables import clean_cell
+from ..textclean import is_page_number, is_residue, margin_lines, normalize_line
+from .pages import Page, PageTable, page_blocks
 
 MIN_PAGE_CHARS = 10  # a page with fewer characters of text is read as scanned
-
-
-@dataclass
-class _Table:
-    top: float
-    grid: list[list[str]]
-    origin: list[list[tuple[int, int]]]  # per position, the (row, column) of the cell covering it
-
-
-@dataclass
-class _Page:
-    number: int
-    lines: list[Line]
-    tables: list[_Table] = field(default_factory=list)
-    scanned: bool = False
-    ocr: bool = False
 
 
 def load_pdf(data: bytes, *, ocr: bool = True, progress: Callable[[str], None] = lambda _: None
@@ -77,13 +60,13 @@ def load_pdf(data: bytes, *, ocr: bool = True, progress: Callable[[str], None] =
         reason = "no text layer; needs OCR (scanned PDF)"
         raise FileRejected(reason if ocr else f"{reason}, and {OCR_OFF}")
     title = _take_title(pages[0])
-    blocks = _blocks(pages, title)
+    blocks = page_blocks(pages, title)
     if not blocks:
         raise FileRejected("no text found (scanned PDF: OCR read nothing)")
     return blocks, title
 
 
-def _read(page, number: int) -> _Page:
+def _read(page, number: int) -> Page:
     tables = [t for t in page.find_tables() if len(t.columns) >= 2]
     text_page = page
     for table in tables:
@@ -95,10 +78,10 @@ def _read(page, number: int) -> _Page:
             size = statistics.median(c["size"] for c in raw["chars"]) if raw["chars"] else 0.0
             lines.append(Line(tidy(normalize_line(text, drop_cjk_spaces=True)), raw["x0"], raw["x1"],
                               raw["top"], raw["bottom"], size))
-    grids = [_Table(t.bbox[1], *_grid(t)) for t in tables]
+    grids = [PageTable(t.bbox[1], *_grid(t)) for t in tables]
     content = sum(len(ln.text) for ln in lines if not is_page_number(ln.text))
     scanned = content < MIN_PAGE_CHARS and not grids and bool(page.images)
-    return _Page(number, lines, [g for g in grids if any(any(r) for r in g.grid)], scanned)
+    return Page(number, lines, [g for g in grids if any(any(r) for r in g.grid)], scanned)
 
 
 def _grid(table) -> tuple[list[list[str]], list[list[tuple[int, int]]]]:
@@ -128,23 +111,24 @@ def _middle(bbox: tuple[float, float, float, float], axis: int) -> float:
     return (bbox[axis] + bbox[axis + 2]) / 2
 
 
-def _strip_margins(pages: list[_Page]) -> None:
+def _strip_margins(pages: list[Page]) -> None:
     dropped = margin_lines([[ln.text for ln in p.lines] for p in pages])
     for page, drop in zip(pages, dropped):
         page.lines = [ln for i, ln in enumerate(page.lines) if i not in drop]
 
 
-def _recognise(pdf, scanned: list[_Page], progress: Callable[[str], None]) -> None:
+def _recognise(pdf, scanned: list[Page], progress: Callable[[str], None]) -> None:
     """OCR the scanned pages, one by one, reporting progress after each."""
     for done, page in enumerate(scanned, 1):
         image = pdf.pages[page.number - 1].to_image(resolution=OCR_DPI).original
-        lines = recognise(image, OCR_DPI)
+        lines, tables = recognise(image, OCR_DPI)
         page.lines = [ln for ln in lines if not is_page_number(ln.text)]
+        page.tables = [PageTable.unmerged(top, grid) for top, grid in tables]
         page.ocr = True
         progress(f"OCR page {done}/{len(scanned)}")
 
 
-def _take_title(first: _Page) -> str | None:
+def _take_title(first: Page) -> str | None:
     """The lines set in large type at the top of page 1, joined; removed from the page."""
     if not first.lines or first.ocr:
         return None
@@ -160,47 +144,3 @@ def _take_title(first: _Page) -> str | None:
     title = "".join(ln.text for ln in first.lines[start:end])
     first.lines = first.lines[:start] + first.lines[end:]
     return title
-
-
-def _blocks(pages: list[_Page], title: str | None) -> list[Block]:
-    """Prose and table blocks in reading order; prose runs across pages until a table, and a
-    table at the top of a page, as wide as the one that ended the page before, goes on with it."""
-    blocks = [Block(title, page=1, heading_level=1)] if title else []
-    run: list[tuple[int, list[Line]]] = []
-    run_ocr = False
-    tables = 0
-    table: SpanningTable | None = None  # the table being read: it may go on over the page
-
-    def flush() -> None:
-        blocks.extend(blocks_from_paragraphs([(p.text, p.page) for p in paragraphs(run)],
-                                             find_title=False, ocr=run_ocr))
-        run.clear()
-
-    def end_table() -> None:
-        nonlocal table
-        if table:
-            blocks.extend(table.blocks())
-            table = None
-
-    for page in pages:
-        items = sorted([(ln.top, 0, ln) for ln in page.lines] + [(t.top, 1, t) for t in page.tables],
-                       key=lambda item: (item[0], item[1]))
-        for index, (_, is_table, item) in enumerate(items):
-            if not is_table:
-                end_table()
-                if run_ocr != page.ocr and run:
-                    flush()
-                run_ocr = page.ocr
-                if not run or run[-1][0] != page.number:
-                    run.append((page.number, []))
-                run[-1][1].append(item)
-                continue
-            flush()
-            if not (table and index == 0 and len(item.grid[0]) == table.width):
-                end_table()
-                tables += 1
-                table = SpanningTable(take_caption(blocks), tables)
-            table.add(item.grid, item.origin, page.number)
-    end_table()
-    flush()
-    return blocks
