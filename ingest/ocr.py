@@ -1,17 +1,17 @@
 """Offline OCR of page images: RapidOCR with the PP-OCRv4 Chinese models its wheel ships, and
 the tables on the page read as tables (ingest/scan_tables.py).
 
-The engine is loaded once per process, on first use (never at import). Recognised boxes are
+The engine is loaded once per process, on first use (never at import): the RapidOCR engine
+RapidTable builds for itself, so that one is loaded, not two. Recognised boxes are
 grouped into lines (boxes that share a band of the page) and placed in points, like a PDF's
 text layer, so the same paragraph joining applies to both.
 """
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import FileRejected
 from .layout import Line, tidy
-from .scan_tables import inside, read_table, table_regions
+from .scan_tables import inside, read_table, table_reader, table_regions
 from .textclean import normalize_line
 
 if TYPE_CHECKING:
@@ -22,13 +22,6 @@ MIN_CONFIDENCE = 0.5
 OCR_OFF = "OCR is off (COUNTY_RAG_OCR=false)"
 
 
-@lru_cache(maxsize=1)
-def _engine():
-    from rapidocr_onnxruntime import RapidOCR
-
-    return RapidOCR()
-
-
 def recognise(image: "Image.Image", dpi: float = 72.0) -> tuple[list[Line], list[tuple[float, list[list[str]]]]]:
     """The text lines of a page image, top to bottom, and its tables (top, cell texts row by
     row: ingest/scan_tables.py), in points (`dpi` = pixels per inch). A table's text is not in
@@ -36,18 +29,18 @@ def recognise(image: "Image.Image", dpi: float = 72.0) -> tuple[list[Line], list
     import numpy as np
 
     pixels = np.asarray(image.convert("RGB"))
+    scale = 72.0 / dpi
     try:
-        found = [(points, text, float(score)) for points, text, score in _engine()(pixels)[0] or []
+        found = [(points, text, float(score)) for points, text, score in table_reader().ocr_engine(pixels)[0] or []
                  if float(score) >= MIN_CONFIDENCE]
         tables = []
         for region in table_regions(pixels):
             grid = read_table(pixels, region, found)
             if grid and max(len(row) for row in grid) >= 2:  # a header alone may go on overleaf
-                tables.append((region[1] * 72.0 / dpi, grid))
+                tables.append((region[1] * scale, grid))
                 found = [box for box in found if not inside(box, region)]
     except Exception as exc:  # the engines' own errors carry no common type
         raise FileRejected(f"OCR failed: {exc}") from exc
-    scale = 72.0 / dpi
     boxes = []
     for points, text, _ in found:
         text = tidy(normalize_line(text, drop_cjk_spaces=True))

@@ -25,7 +25,9 @@ def _layout():
 
 
 @lru_cache(maxsize=1)
-def _structure():
+def table_reader():
+    """RapidTable. It builds a RapidOCR engine of its own, which ingest/ocr.py reads pages with,
+    so that one engine is loaded, not two."""
     from rapid_table import RapidTable
 
     return RapidTable()
@@ -54,6 +56,6 @@ def read_table(pixels, region: Region, boxes: list[Box]) -> list[list[str]]:
              for points, text, score in boxes if inside((points, text, score), region)]
     if not cells:
         return []
-    html = _structure()(pixels[y0:y1, x0:x1], cells)[0]
+    html = table_reader()(pixels[y0:y1, x0:x1], cells)[0]
     table = BeautifulSoup(html, "html.parser").find("table")
     return html_grid(table) if table else []

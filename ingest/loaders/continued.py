@@ -62,7 +62,7 @@ def _broken_row(last: list[str], first: list[str]) -> dict[int, str]:
     filled = {c: text for c, text in enumerate(first) if text}
     if not filled or first[0] or 2 * len(filled) > sum(1 for text in last if text):
         return {}
-    return filled if all(c < len(last) and last[c] for c in filled) else {}
+    return filled if all(last[c] for c in filled) else {}
 
 
 def _fill_cut_cells(last: list[str], grid: list[list[str]], origin: list[list[tuple[int, int]]],
@@ -72,7 +72,7 @@ def _fill_cut_cells(last: list[str], grid: list[list[str]], origin: list[list[tu
     for c, text in enumerate(grid[start]):
         cell = origin[start][c]
         below = [r for r in range(start + 1, len(grid)) if origin[r][c] == cell]
-        if text or not below or c >= len(last) or not last[c]:
+        if text or not below or not last[c]:
             continue
         for r in (start, *below):
             grid[r][c] = last[c]

@@ -8,9 +8,8 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from ..documents import Block
 from ..errors import FileRejected
-from ..ocr import OCR_OFF, recognise
-from ..textclean import is_page_number
-from .pages import Page, PageTable, page_blocks
+from ..ocr import OCR_OFF
+from .pages import page_blocks, recognised
 
 
 def load_image(data: bytes, *, ocr: bool = True, progress: Callable[[str], None] = lambda _: None
@@ -25,9 +24,7 @@ def load_image(data: bytes, *, ocr: bool = True, progress: Callable[[str], None]
         raise FileRejected(f"unreadable image: {exc}") from exc
     pages = []
     for number, frame in enumerate(frames, 1):
-        lines, tables = recognise(frame)
-        pages.append(Page(number, [ln for ln in lines if not is_page_number(ln.text)],
-                          [PageTable.unmerged(top, grid) for top, grid in tables], ocr=True))
+        pages.append(recognised(number, frame))
         progress(f"OCR page {number}/{len(frames)}")
     blocks = page_blocks(pages, None, title_in_text=True)
     if not blocks:

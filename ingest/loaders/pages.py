@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from ..documents import Block
 from ..layout import Line, paragraphs
+from ..ocr import recognise
 from ..tables import take_caption
-from ..textclean import blocks_from_paragraphs
+from ..textclean import blocks_from_paragraphs, is_page_number
 from .continued import SpanningTable
 
 
@@ -30,6 +31,13 @@ class Page:
     tables: list[PageTable] = field(default_factory=list)
     scanned: bool = False
     ocr: bool = False
+
+
+def recognised(number: int, image, dpi: float = 72.0) -> Page:
+    """Page `number` read by OCR from its image: its lines (page numbers dropped) and tables."""
+    lines, tables = recognise(image, dpi)
+    return Page(number, [ln for ln in lines if not is_page_number(ln.text)],
+                [PageTable.unmerged(top, grid) for top, grid in tables], scanned=True, ocr=True)
 
 
 def page_blocks(pages: list[Page], title: str | None, *, title_in_text: bool = False) -> list[Block]:

@@ -23,10 +23,10 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from ..documents import Block
 from ..errors import FileRejected
 from ..layout import TITLE_RATIO, Line, body_size, tidy
-from ..ocr import OCR_DPI, OCR_OFF, recognise
+from ..ocr import OCR_DPI, OCR_OFF
 from ..tables import clean_cell
 from ..textclean import is_page_number, is_residue, margin_lines, normalize_line
-from .pages import Page, PageTable, page_blocks
+from .pages import Page, PageTable, page_blocks, recognised
 
 MIN_PAGE_CHARS = 10  # a page with fewer characters of text is read as scanned
 
@@ -44,9 +44,8 @@ def load_pdf(data: bytes, *, ocr: bool = True, progress: Callable[[str], None] =
             if not pages:
                 raise FileRejected("corrupt PDF: no pages")
             _strip_margins(pages)
-            scanned = [p for p in pages if p.scanned]
-            if scanned and ocr:
-                _recognise(pdf, scanned, progress)
+            if ocr:
+                _recognise(pdf, pages, progress)
     except FileRejected:
         raise
     except (PdfminerException, MalformedPDFException) as exc:
@@ -117,14 +116,12 @@ def _strip_margins(pages: list[Page]) -> None:
         page.lines = [ln for i, ln in enumerate(page.lines) if i not in drop]
 
 
-def _recognise(pdf, scanned: list[Page], progress: Callable[[str], None]) -> None:
+def _recognise(pdf, pages: list[Page], progress: Callable[[str], None]) -> None:
     """OCR the scanned pages, one by one, reporting progress after each."""
-    for done, page in enumerate(scanned, 1):
-        image = pdf.pages[page.number - 1].to_image(resolution=OCR_DPI).original
-        lines, tables = recognise(image, OCR_DPI)
-        page.lines = [ln for ln in lines if not is_page_number(ln.text)]
-        page.tables = [PageTable.unmerged(top, grid) for top, grid in tables]
-        page.ocr = True
+    scanned = [i for i, page in enumerate(pages) if page.scanned]
+    for done, i in enumerate(scanned, 1):
+        image = pdf.pages[i].to_image(resolution=OCR_DPI).original
+        pages[i] = recognised(pages[i].number, image, OCR_DPI)
         progress(f"OCR page {done}/{len(scanned)}")
 
 
