@@ -175,8 +175,9 @@ def table_blocks(header: list[list[str]], body: list[list[str]], caption: str, n
 
 
 def html_grid(table) -> list[list[str]]:
-    """Cell texts of an HTML table (a BeautifulSoup element), a cell spanning rows or columns repeated in each position; the
-    first column's typed full-width spaces kept (a row label's indentation)."""
+    """Cell texts of an HTML table (a BeautifulSoup element), a cell spanning rows or columns
+    repeated in each position; the first column's typed full-width spaces kept (a row label's
+    indentation)."""
     cells: dict[tuple[int, int], str] = {}
     rows = table.find_all("tr")
     for r, row in enumerate(rows):
