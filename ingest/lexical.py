@@ -12,7 +12,7 @@ import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,31 @@ class LexicalIndex:
         row = self.bm25.vocab_dict.get(token)
         indptr = self.bm25.scores["indptr"]
         return 0 if row is None else int(indptr[row + 1] - indptr[row])
+
+    def postings(self, word: str) -> np.ndarray:
+        """Sorted rows of the chunks that hold the word; a word the index does not hold as one
+        token (职业技能培训), those that hold each of its tokens."""
+        if self.bm25 is None:
+            return np.zeros(0, dtype=np.int64)
+        matrix, vocab = self.bm25.scores, self.bm25.vocab_dict
+        parts = [word] if word in vocab else tokenize(word)
+        rows = [matrix["indices"][matrix["indptr"][r]:matrix["indptr"][r + 1]]
+                for r in (vocab.get(p) for p in parts) if r is not None]
+        if len(rows) < len(parts) or not rows:
+            return np.zeros(0, dtype=np.int64)
+        return reduce(np.intersect1d, rows) if len(rows) > 1 else rows[0]
+
+    def cooccurrence(self, words: list[str]) -> np.ndarray:
+        """How many chunks hold both of two words, for every pair (its diagonal: how many hold
+        each word)."""
+        from scipy.sparse import csr_matrix
+
+        rows = [self.postings(w) for w in words]
+        indptr = np.cumsum([0, *(len(r) for r in rows)])
+        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        held = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                          shape=(len(words), len(self.ids)))
+        return (held @ held.T).toarray()
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """Inverse document frequency over chunks; a word no chunk holds gets the highest."""

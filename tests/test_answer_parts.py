@@ -1,5 +1,7 @@
 """Pure pieces of answering, tested alone: numbers, citation markers, follow-ups, query analysis."""
 
+import numpy as np
+
 from app.answering.citations import cited, drop_invalid, normalise, says_not_found
 from app.language.followup import carry_over
 from app.language.measured import measured_thing
@@ -90,6 +92,10 @@ class Vocabulary:
 
     def by_pinyin(self, word: str) -> list[str]:
         return self.sounds.get(word, [])
+
+    def cooccurrence(self, words: list[str]) -> np.ndarray:  # every known word in one passage
+        held = np.array([self.frequency(w) for w in words], dtype=np.float64)
+        return np.minimum.outer(held, held)
 
 
 def test_keyword_search_uses_whole_words_and_parts_of_unseen_ones():
@@ -183,6 +189,25 @@ def test_index_words_are_found_by_their_pinyin():
     index = build_lexical([Record("a", "青禾县在槐塘镇建设镁合金项目。", meta)])
     assert index.by_pinyin("Huaitang") == ["槐塘镇"]  # the place's kind (镇) may be left out
     assert index.by_pinyin("Qinghe") == ["青禾"] and index.by_pinyin("the") == []
+
+
+def test_an_english_words_second_sense_is_the_one_its_neighbours_use():
+    """receive: 获得 (its first sense) and 获批 in the glossary; beside tourists, the documents
+    say 接待, which wins the second place though 获批 is in more passages."""
+    from app.language.translate import chinese_terms
+    from ingest.lexical import build_lexical
+    from ingest.store import Record
+
+    texts = ["青禾县国庆假期接待游客12万人次。", "槐塘镇接待游客3万人次，旅游收入增长8%。",
+             "镁合金项目获批立项。", "园区获批省级开发区。", "两家企业获批专精特新称号。",
+             "青禾县获得省级表彰。"]
+    index = build_lexical([Record(f"c{i}", text, {"doc_id": f"d{i}", "title": "", "heading": "",
+                                                  "char_start": 0, "char_end": len(text)})
+                           for i, text in enumerate(texts)])
+    assert index.frequency("获批") > index.frequency("接待")
+    assert index.cooccurrence(["接待", "游客", "获批"]).tolist() == [[2, 2, 0], [2, 2, 0], [0, 0, 3]]
+    assert ("获得", "接待") in chinese_terms("How many tourists did Qinghe receive?", index)
+    assert ("获得", "获批") in chinese_terms("Did the alloy project receive approval?", index)
 
 
 def test_a_documents_own_footnote_markers_never_read_as_citations():

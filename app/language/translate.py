@@ -9,6 +9,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
+import numpy as np
+
 from ingest.lexical import quiet_jieba, tokenize
 from ingest.textclean import HAN
 
@@ -16,6 +18,7 @@ from .lexicon import english_function_words, glossary, pairs, word_set, words
 
 MAX_PHRASE = 3
 PER_TERM = 2
+MAX_SENSES = 6  # a word's senses weighed against the other words' (chosen on the training part)
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|(?<!\d)(?:19|20)\d{2}(?!\d)")  # words, and years
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _NAME_HEAD = re.compile(r"^(.+?)(?: in | of |,| \(|$)")
@@ -62,6 +65,8 @@ class Vocabulary(Protocol):
     def frequency(self, word: str) -> int: ...
 
     def by_pinyin(self, word: str) -> list[str]: ...
+
+    def cooccurrence(self, words: list[str]) -> np.ndarray: ...
 
 
 @lru_cache(maxsize=1)
@@ -118,6 +123,7 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
     domain = _domain()
     frequency = vocabulary.frequency
     skip_zh = word_set("words", "function_zh")
+    senses: dict[int, list[str]] = {}  # group → the documents' words for it, best first
     groups: list[tuple[str, ...]] = [(word,) for run in _CHINESE.findall(question)
                                      for word in dict.fromkeys(quiet_jieba().cut(run)) if word not in skip_zh]
     i = 0
@@ -148,14 +154,39 @@ def chinese_terms(question: str, vocabulary: Vocabulary) -> list[tuple[str, ...]
                 found = [(0, 0, w) for w in vocabulary.by_pinyin(phrase)]
             if found:
                 longer = [w for rank, _, w in found if len(w) > 1 or rank < 0] or [w for *_, w in found]
-                groups.append(tuple(list(dict.fromkeys(longer))[:PER_TERM]))
+                senses[len(groups)] = list(dict.fromkeys(longer))[:MAX_SENSES]
+                groups.append(tuple(senses[len(groups)][:PER_TERM]))
                 i += size
                 break
         else:  # kept when the documents use no word for it (what is asked is not there), or a name
             if not _function(tokens[i]) and (i in proper or _entry(tokens[i], domain, dictionary)):
                 groups.append((tokens[i],))
             i += 1
-    return groups
+    return _cohesive(groups, senses, vocabulary)
+
+
+def _cohesive(groups: list[tuple[str, ...]], senses: dict[int, list[str]],
+              vocabulary: Vocabulary) -> list[tuple[str, ...]]:
+    """A translated word keeps its first sense; its second is the one that goes best with the
+    other words' senses in the documents (receive beside tourists: 接待, not 获批). A sense
+    scores the sum, over the other words, of its best Dice coefficient of chunk co-occurrence
+    with one of their senses."""
+    choosable = [i for i, options in senses.items() if len(options) > PER_TERM]
+    if not choosable or len(groups) < 2:
+        return groups
+    options = [senses.get(i, list(g)) for i, g in enumerate(groups)]
+    words = list(dict.fromkeys(w for o in options for w in o))
+    at = {w: k for k, w in enumerate(words)}
+    both = vocabulary.cooccurrence(words)
+    held = np.diag(both)
+    dice = 2 * both / np.maximum(held[:, None] + held[None, :], 1)
+    out = list(groups)
+    for i in choosable:
+        others = [[at[w] for w in o] for j, o in enumerate(options) if j != i]
+        first, *rest = options[i]
+        rest.sort(key=lambda w: -sum(dice[at[w], o].max() for o in others))  # stable: sense order on ties
+        out[i] = (first, *rest[:PER_TERM - 1])
+    return out
 
 
 def _entry(phrase: str, *tables: dict) -> str | None:
