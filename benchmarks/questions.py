@@ -26,8 +26,8 @@ COUNTY_ARTICLE = "xingxian_investment_2023.txt"
 TRAIN_SHARE = 0.65
 # each run once, on the model it was written for
 SEALED_RUN = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
-              "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17")
-SEALED_IN_TRAINING = SEALED_RUN[:4]  # the shipped model (v24) was trained with these
+              "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18")
+SEALED_IN_TRAINING = SEALED_RUN[:4]  # the shipped model (v27) was trained with these
 
 
 def part(source: str) -> str:
