@@ -17,7 +17,7 @@ def print_answer(console: Console, answer: Answer, keyword_led: bool = False) ->
     for notice in answer.notices:
         console.print(Text(notice, style="yellow"))
     for citation in answer.citations:
-        where = citation.source + (f", p. {citation.page}" if citation.page else "")
+        where = citation.source + (f", p. {citation.pages}" if citation.pages else "")
         console.print(Text(f"[{citation.n}] {citation.title} ({where})", style="cyan"))
         console.print(Text("    " + citation.text.replace("\n", " "), style="dim"))
     mode = answer.mode + (f"; {say('keyword_led', answer.language)}" if keyword_led else "")

@@ -238,8 +238,16 @@ def _verified(
             tokens=tokens,
             table=doc.spans[last].table,
             ocr=any(s.ocr for s in doc.spans[first:last + 1]),
+            page_starts=_page_starts(doc, start, end, first, last),
         ))
     return chunks
+
+
+def _page_starts(doc: Document, start: int, end: int, first: int, last: int) -> tuple[tuple[int, int], ...]:
+    """Where in a chunk's text (offsets from its start) a page after its first begins, and which."""
+    spans = doc.spans[first:last + 1]
+    return tuple((max(s.start, start) - start, s.page) for before, s in zip(spans, spans[1:])
+                 if s.page is not None and s.page != before.page and s.start < end)
 
 
 def _index_text_of(doc: Document, title: str, bound: tuple[int, int, int, int]) -> str:

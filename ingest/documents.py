@@ -79,6 +79,7 @@ class Chunk:
     table: int = 0  # as Block.table: a chunk holds rows of one table or prose, never both
     ocr: bool = False  # some of its text was recognised from a scan
     dense: bool = True  # False: the model cannot read it; its stored vector is a placeholder
+    page_starts: tuple[tuple[int, int], ...] = ()  # (offset in text, page) where a later page begins
 
     @property
     def kind(self) -> str:

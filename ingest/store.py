@@ -114,6 +114,16 @@ class Record:
     text: str
     meta: dict
 
+    def pages(self, start: int, end: int) -> tuple[int | None, int | None]:
+        """The first and last page of the stretch [start, end) of the text (the chunk's own
+        pages when it was stored without where its pages begin)."""
+        page = self.meta.get("page")
+        starts = [(0, page)] + [(int(o), int(p)) for o, p in (item.split(":") for item in
+                                                             self.meta.get("page_starts", "").split(",") if item)]
+        if len(starts) == 1:
+            return page, self.meta.get("page_end", page)
+        return tuple(next(p for o, p in reversed(starts) if o <= offset) for offset in (start, max(start, end - 1)))
+
 
 def doc_id_for(root: str, source: str) -> str:
     """Stable identity of a file: its folder and its path inside it."""
@@ -288,6 +298,8 @@ class IndexStore:
         if chunk.page is not None:
             meta["page"] = chunk.page
             meta["page_end"] = chunk.page_end
+        if chunk.page_starts:
+            meta["page_starts"] = ",".join(f"{offset}:{page}" for offset, page in chunk.page_starts)
         return meta
 
     def live_records(self, where: dict | None = None) -> list[Record]:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from app.answering.answer import Citation
 from app.answering.assistant import Assistant
 from app.answering.citations import cited
+from app.retrieval.retriever import Passage
 from app.settings import Settings
 from ingest.sync import sync
 
@@ -250,6 +252,32 @@ def test_a_question_about_a_table_cell_is_answered_with_its_row(tmp_path):
     answer = assistant.ask("清漳河文旅康养基地总投资多少亿元？")
     assert answer.answered and "总投资（亿元）: 12 | 建设地点: 东坪镇" in answer.text
     assert answer.citations[0].kind == "table" and answer.citations[0].to_json()["kind"] == "table"
+
+
+def test_a_row_is_cited_with_its_own_page_when_its_table_runs_over_a_page_end(tmp_path):
+    """The project table starts on page 2 and its last row is on page 3: a citation gives the
+    pages of the rows it quotes, not the page where its passage starts."""
+    from . import fixture_docs as F
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    F.write_spanning_tables_pdf(docs / "projects.pdf")
+    settings = Settings(_env_file=None, store=tmp_path / "store", embed_model="bundled")
+    sync(settings, [docs])
+    assistant = Assistant.open(settings)
+    table = next(r for r in assistant.retriever.store.records() if F.SPANNING_CAPTIONS[1] in r.text)
+    assert (table.meta["page"], table.meta["page_end"]) == (2, 3)
+    rows = table.text.split("\n")
+    for row, page in zip(rows, (2, 2, 3)):
+        citation = Citation.of(1, Passage(table, 1.0), 1.0, [row])
+        assert (citation.page, citation.page_end, citation.pages) == (page, None, str(page))
+    whole = Citation.of(1, Passage(table, 1.0), 1.0, [])  # no highlight: the passage's pages
+    assert (whole.page, whole.page_end, whole.pages) == (2, 3, "2–3")
+    answer = assistant.ask(f"{F.SPANNING_PROJECTS[2][1]}投资额多少亿元？")
+    assert answer.answered and rows[2] in answer.text
+    quoted = answer.citations[0]
+    assert quoted.page == (2 if rows[0] in answer.text else 3) and quoted.page_end in (None, 3)
+    assert quoted.to_json()["page_end"] == quoted.page_end
 
 
 def test_overlapping_chunks_are_quoted_once(tmp_path):

@@ -71,6 +71,17 @@ def test_approved_answers_take_precedence_and_export(staff: Settings, tmp_path: 
     assert edited in body and "chickpea.txt" in body and "3万亩" in body
 
 
+def test_an_exported_answer_gives_the_pages_its_citations_quote():
+    from app.staff.approved import ApprovedAnswer
+
+    cited = [{"n": 1, "source": "bulletin.pdf", "title": "统计公报", "page": 18, "page_end": 19, "text": "表9 …"},
+             {"n": 2, "source": "bulletin.pdf", "title": "统计公报", "page": 20, "page_end": None, "text": "…"}]
+    entry = ApprovedAnswer("a1", "存款余额是多少？", "…[1][2]", cited, "alice", "2026-12-01T00:00:00Z")
+    markdown = to_markdown([entry])
+    assert "[1] 统计公报 (bulletin.pdf, 第18–19页)" in markdown and "[2] 统计公报 (bulletin.pdf, 第20页)" in markdown
+    assert "(bulletin.pdf, p. 18–19)" in to_markdown([entry], "en")
+
+
 def test_passwords_are_hashed_and_checked():
     stored = hash_password("春风十里")
     assert "春风十里" not in stored

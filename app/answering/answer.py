@@ -19,17 +19,29 @@ class Citation:
     highlights: list[str] = field(default_factory=list)
     kind: str = "prose"  # "table": the text is table rows, one self-describing line each
     ocr: bool = False  # the text was recognised from a scan
+    page_end: int | None = None  # the last page of what is quoted, when it runs over a page end
 
     @classmethod
     def of(cls, n: int, passage: Passage, score: float, highlights: list[str]) -> "Citation":
+        """`page` is where the highlighted sentences (or, with none, the passage) begin."""
         meta = passage.meta
-        return cls(n, passage.id, meta.get("source", ""), meta.get("page"), passage.text,
+        found = [(at, at + len(h)) for h in highlights if (at := passage.text.find(h)) >= 0]
+        start, end = (min(found)[0], max(e for _, e in found)) if found else (0, len(passage.text))
+        page, last = passage.record.pages(start, end)
+        return cls(n, passage.id, meta.get("source", ""), page, passage.text,
                    round(score, 4), meta.get("title", ""), highlights, meta.get("kind", "prose"),
-                   bool(meta.get("ocr", False)))
+                   bool(meta.get("ocr", False)), last if last != page else None)
+
+    @property
+    def pages(self) -> str:
+        """The page, or the pages, as shown: 18, 18–19; empty when the source has none."""
+        if self.page is None:
+            return ""
+        return f"{self.page}–{self.page_end}" if self.page_end else str(self.page)
 
     def to_json(self) -> dict:
         return {"n": self.n, "chunk_id": self.chunk_id, "source": self.source, "page": self.page,
-                "text": self.text, "score": self.score, "title": self.title,
+                "page_end": self.page_end, "text": self.text, "score": self.score, "title": self.title,
                 "highlights": self.highlights, "kind": self.kind, "ocr": self.ocr}
 
 

@@ -30,7 +30,7 @@ def question_and_history(request: ChatRequest, max_chars: int) -> tuple[str, His
 
 def citations_of(answer: Answer) -> list[CitationOut]:
     return [CitationOut(n=c.n, chunk_id=c.chunk_id, source=c.source, title=c.title, page=c.page,
-                        text=c.text, highlights=c.highlights) for c in answer.citations]
+                        page_end=c.page_end, text=c.text, highlights=c.highlights) for c in answer.citations]
 
 
 def completion(answer: Answer, answer_id: str) -> ChatCompletion:

@@ -50,7 +50,8 @@ class CitationOut(BaseModel):
     chunk_id: str
     source: str
     title: str
-    page: int | None
+    page: int | None = Field(description="The page where the sentences the answer used begin.")
+    page_end: int | None = Field(None, description="Their last page, when they run over a page end.")
     text: str
     highlights: list[str] = Field(description="The sentences of the passage the answer used.")
 

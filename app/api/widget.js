@@ -203,7 +203,8 @@
     var card = el("details", "card");
     card.dataset.n = String(citation.n);
     var summary = el("summary");
-    var where = citation.source + (citation.page ? " · " + t("page", {n: citation.page}) : "");
+    var pages = citation.page_end ? citation.page + "–" + citation.page_end : citation.page;
+    var where = citation.source + (citation.page ? " · " + t("page", {n: pages}) : "");
     summary.append(el("span", "n", citation.n), el("span", "title", citation.title || citation.source),
                    el("span", "where", where));
     card.append(summary, highlighted(citation.text, citation.highlights));

@@ -12,7 +12,8 @@ _LABELS = {
 
 
 def _where(citation: dict, labels: dict) -> str:
-    page = f", {labels['page'].format(citation['page'])}" if citation.get("page") else ""
+    pages = "–".join(str(citation[key]) for key in ("page", "page_end") if citation.get(key))
+    page = f", {labels['page'].format(pages)}" if citation.get("page") else ""
     return f"{citation.get('title') or citation['source']} ({citation['source']}{page})"
 
 

@@ -118,8 +118,8 @@ def table_html(rows: str, highlights: list[str]) -> str:
 
 def card(citation: Citation, lang: str, context: Context | None) -> str:
     title = citation.title or citation.source
-    page = (f'<span class="cr-card-page">{esc(t(lang, "page", page=citation.page))}</span>'
-            if citation.page else "")
+    page = (f'<span class="cr-card-page">{esc(t(lang, "page", page=citation.pages))}</span>'
+            if citation.pages else "")
     if citation.kind == TABLE:
         body = table_html(citation.text, citation.highlights)
     else:
