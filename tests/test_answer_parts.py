@@ -50,6 +50,17 @@ def test_an_amount_of_money_is_asked_in_yuan_a_change_or_a_count_is_not():
     assert has_number("利用外资3.5亿美元", "元") and not has_number("吸纳5人就业3个月以上", "元")
 
 
+def test_an_english_what_question_about_a_quantity_asks_for_a_figure():
+    """As 是多少 does: the quantity is the noun the question word asks about, not a noun after
+    the phrase ends (of, for, can…)."""
+    assert analyse("What was Qinghe's grain output last year?").expects == Expectation("number")
+    assert analyse("What is the annual cap on the rent subsidy?").expects == Expectation("number", "元")
+    assert analyse("What is the park's minimum monthly wage?").expects == Expectation("number", "元")
+    assert analyse("What types of firms can get the subsidy?").expects == Expectation()
+    assert analyse("What kinds of projects raise output?").expects == Expectation()
+    assert analyse("What does the county offer new hotels?").expects == Expectation()
+
+
 def test_the_measured_thing_is_the_noun_counted_else_the_word_before():
     assert "景区" in measured_thing("青禾县有几个5A级景区？")
     assert "火灾" in measured_thing("县消防大队今年扑救了多少起火灾？")

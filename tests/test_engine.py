@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from app.answering.candidates import MAX_RUN, runs, sentence_spans
-from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, SCORES, Asked, normal, relative
+from app.answering.features import CANDIDATE_FEATURES, PASSAGE_FEATURES, SCORES, Asked, normal, relative, view
 from app.answering.scorer import MODEL_FILE, load_models
 from app.language.query import analyse
+from app.retrieval.retriever import Passage
+from ingest.store import Record
 
 from .test_answer_parts import Vocabulary
 
@@ -58,6 +60,12 @@ def test_features_know_whole_words_and_which_province_a_document_is_about():
     assert asked.provinces == {"湖南"}
     assert asked.conflicts(normal("2026年湖北省政府工作报告")) and not asked.conflicts(normal("湖南省政府工作报告"))
     assert not asked.conflicts(normal("关于支持农产品加工的通知"))  # a title that names no province
+    # a report titled only 政府工作报告 is about the province its file is named after
+    report = Passage(Record("r1", "全省农产品加工转化率达到70%。", {
+        "title": "政府工作报告", "source": "2026_湖北省_政府工作报告.txt"}), 1.0)
+    assert view(report, 0, asked, 1.0).conflict
+    assert not view(Passage(Record("r2", report.text, {**report.meta, "source": "湖南省_政府工作报告.txt"}), 1.0),
+                    0, asked, 1.0).conflict
     english = analyse("What share of Hunan's farm produce is processed?", Vocabulary())
     assert Asked.of(english, {}).provinces == {"湖南"}  # through its translation
 

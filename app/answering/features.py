@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePath
 
 import numpy as np
 
@@ -131,8 +132,8 @@ class Asked:
                    provinces_in(" ".join([query.text, *(t for g in query.terms for t in g)])), _whole(groups))
 
     def conflicts(self, title: str) -> bool:
-        """Whether a document's title names provinces, none of them one the question names (a
-        question about 江西 and the 上海 report)."""
+        """Whether a document's title (with its file name) names provinces, none of them one the
+        question names (a question about 江西 and the 上海 report)."""
         named = provinces_in(title)
         return bool(self.provinces and named and not named & self.provinces)
 
@@ -242,7 +243,7 @@ class PassageView:
     names: np.ndarray  # per sentence: share of the question's names it holds
     names_doc: float
     titles: frozenset[int]  # sentences that repeat the document's title
-    conflict: bool  # the document's title names other provinces than the question's
+    conflict: bool  # the document's title or file name names other provinces than the question's
 
     @property
     def full(self) -> str:
@@ -273,7 +274,7 @@ def view(passage: Passage, rank: int, asked: Asked, names_doc: float) -> Passage
         np.array([asked.names_share(s) for s in sentences]),
         names_doc,
         frozenset(i for i, s in enumerate(sentences) if title and s.strip() == title),
-        asked.conflicts(title),
+        asked.conflicts(f"{title} {PurePath(meta.get('source', '')).stem}"),
     )
 
 

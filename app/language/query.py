@@ -46,6 +46,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "count": re.compile(rf"(?<!哪)(?:几|多少)([{units}])"),
         "which": re.compile(zh("which_zh")),
         "number": re.compile(f"{zh('number_zh').replace('几', '几(?!乎)')}|{en('number_en')}", re.I),
+        "measure": re.compile(rf"\b(?:what|which)\b(?:\W+(?!(?:{alternation('asks', 'measure_stop_en')})\b)\w+){{0,6}}?"
+                              rf"\W+(?:{alternation('asks', 'measure_en')})s?\b", re.I),
         "date": re.compile(f"{zh('date_zh')}|{en('date_en')}", re.I),
         "asking": re.compile("|".join(alternation("asks", key) for key in (
             "number_zh", "date_zh", "person_zh", "which_zh", "open_zh"))),
@@ -191,7 +193,7 @@ def expectation(text: str) -> Expectation:
         return Expectation()
     if count is not None:
         return Expectation("number", count)
-    if patterns["number"].search(text):
+    if patterns["number"].search(text) or patterns["measure"].search(text):
         money = patterns["money"].search(text) and not any(patterns[k].search(text) for k in ("rate", "change", "counting"))
         return Expectation("number", "元" if money else "")
     return Expectation()
